@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store/sqlite.c: the SQLite backend of store.h. One write connection guarded by a mutex (the
+ * pipeline holds it for one batch), and a small pool of read connections so the API never
+ * waits behind a write: WAL lets readers run beside the writer. */
+#include "store/store.h"
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "store/migrate.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#define READ_POOL_MAX 8
+#define TX_STMT_CACHE 8
+
+struct sl_store {
+    char *path;
+    sqlite3 *wdb; /* write connection */
+    pthread_mutex_t wlock;
+    pthread_mutex_t plock; /* guards the read pool */
+    sqlite3 *pool[READ_POOL_MAX];
+    int npool;
+};
+
+struct sl_store_tx {
+    sl_store *st;
+    struct {
+        char dataset[32];
+        sqlite3_stmt *stmt;
+    } cache[TX_STMT_CACHE];
+    int ncache;
+};
+
+static int db_error(sl_err *err, sqlite3 *db, const char *what)
+{
+    int code = sqlite3_errcode(db);
+    int rc = (code == SQLITE_FULL || code == SQLITE_BUSY || code == SQLITE_LOCKED ||
+              code == SQLITE_IOERR)
+                 ? SL_EBUSY
+                 : SL_EIO;
+    return sl_err_set(err, rc, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+/* Dataset ids are 24 hex digits; anything else must never reach a table name. */
+static bool valid_dataset_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > 24) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int open_conn(const char *path, bool write, sqlite3 **out, sl_err *err)
+{
+    sqlite3 *db = NULL;
+    int flags = write ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY;
+    flags |= SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        int rc = sl_err_set(err, SL_EIO, "open %s: %s", path,
+                            db != NULL ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    /* The landing log is the source of truth, so the store may lose its last commits on power
+     * loss: rows and cursor go back together and are replayed. NORMAL is safe in WAL mode. */
+    const char *pragmas = write ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                                  "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+                                : "PRAGMA query_only=ON;";
+    char *msg = NULL;
+    if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = sl_err_set(err, SL_EIO, "configure %s: %s", path, msg);
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return rc;
+    }
+    *out = db;
+    return SL_OK;
+}
+
+sl_store *sl_store_open(const char *url, sl_err *err)
+{
+    const char *path = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        path = url + 7;
+    } else {
+        (void)sl_err_set(err, SL_ECONFIG,
+                         "store URL '%s' is not supported by this build; expected sqlite:PATH",
+                         url);
+        return NULL;
+    }
+    sl_store *st = sl_xcalloc(1, sizeof(*st));
+    st->path = sl_xstrdup(path);
+    pthread_mutex_init(&st->wlock, NULL);
+    pthread_mutex_init(&st->plock, NULL);
+    if (open_conn(st->path, true, &st->wdb, err) != SL_OK ||
+        sl_migrate_sqlite(st->wdb, sl_sqlite_migrations, err) != SL_OK) {
+        sl_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+void sl_store_close(sl_store *st)
+{
+    if (st == NULL) {
+        return;
+    }
+    for (int i = 0; i < st->npool; i++) {
+        sqlite3_close(st->pool[i]);
+    }
+    sqlite3_close(st->wdb);
+    pthread_mutex_destroy(&st->wlock);
+    pthread_mutex_destroy(&st->plock);
+    free(st->path);
+    free(st);
+}
+
+static int reader_acquire(sl_store *st, sqlite3 **out, sl_err *err)
+{
+    pthread_mutex_lock(&st->plock);
+    if (st->npool > 0) {
+        *out = st->pool[--st->npool];
+        pthread_mutex_unlock(&st->plock);
+        return SL_OK;
+    }
+    pthread_mutex_unlock(&st->plock);
+    return open_conn(st->path, false, out, err);
+}
+
+static void reader_release(sl_store *st, sqlite3 *db)
+{
+    if (db == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&st->plock);
+    if (st->npool < READ_POOL_MAX) {
+        st->pool[st->npool++] = db;
+        db = NULL;
+    }
+    pthread_mutex_unlock(&st->plock);
+    sqlite3_close(db);
+}
+
+/* Run one write statement with text binds under the write lock. */
+static int write_exec(sl_store *st, const char *sql, const char *const *binds, int nbinds,
+                      int64_t int_bind, int int_pos, int *changes, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3_stmt *s = NULL;
+    pthread_mutex_lock(&st->wlock);
+    if (sqlite3_prepare_v2(st->wdb, sql, -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(err, st->wdb, "prepare");
+        goto out;
+    }
+    for (int i = 0; i < nbinds; i++) {
+        sqlite3_bind_text(s, i + 1, binds[i], -1, SQLITE_TRANSIENT);
+    }
+    if (int_pos > 0) {
+        sqlite3_bind_int64(s, int_pos, int_bind);
+    }
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        rc = db_error(err, st->wdb, "write");
+        goto out;
+    }
+    if (changes != NULL) {
+        *changes = sqlite3_changes(st->wdb);
+    }
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&st->wlock);
+    return rc;
+}
+
+int sl_store_doc_put(sl_store *st, const char *kind, const char *id, json_object *doc,
+                     char *etag_out, sl_err *err)
+{
+    char etag[40];
+    char uuid[SL_UUID_LEN + 1];
+    sl_id_uuid(uuid);
+    (void)snprintf(etag, sizeof(etag), "\"%s\"", uuid);
+    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
+    const char *binds[] = {kind, id, text, etag};
+    int rc =
+        write_exec(st,
+                   "INSERT INTO catalog(kind, id, doc, etag, created_ms, updated_ms) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(kind, id) DO UPDATE SET "
+                   "doc = excluded.doc, etag = excluded.etag, updated_ms = excluded.updated_ms",
+                   binds, 4, sl_now_ms(), 5, NULL, err);
+    if (rc == SL_OK && etag_out != NULL) {
+        (void)snprintf(etag_out, 64, "%s", etag);
+    }
+    return rc;
+}
+
+static json_object *parse_doc(const unsigned char *text)
+{
+    json_object *o = json_tokener_parse(text != NULL ? (const char *)text : "null");
+    return o != NULL ? o : json_object_new_object();
+}
+
+int sl_store_doc_get(sl_store *st, const char *kind, const char *id, json_object **out,
+                     char *etag_out, int64_t times[2], sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT doc, etag, created_ms, updated_ms FROM catalog "
+                           "WHERE kind = ?1 AND id = ?2",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(err, db, "prepare");
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_DONE) {
+        rc = sl_err_set(err, SL_ENOTFOUND, "no %s with id '%s'", kind, id);
+        goto out;
+    }
+    if (step != SQLITE_ROW) {
+        rc = db_error(err, db, "read catalog");
+        goto out;
+    }
+    *out = parse_doc(sqlite3_column_text(s, 0));
+    if (etag_out != NULL) {
+        (void)snprintf(etag_out, 64, "%s", (const char *)sqlite3_column_text(s, 1));
+    }
+    if (times != NULL) {
+        times[0] = sqlite3_column_int64(s, 2);
+        times[1] = sqlite3_column_int64(s, 3);
+    }
+out:
+    sqlite3_finalize(s);
+    reader_release(st, db);
+    return rc;
+}
+
+int sl_store_doc_list(sl_store *st, const char *kind, json_object **out, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    json_object *arr = json_object_new_array();
+    if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db,
+                           "SELECT id, etag, created_ms, updated_ms, doc FROM catalog "
+                           "WHERE kind = ?1 ORDER BY created_ms, rowid",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(err, db, "prepare");
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        json_object *item = json_object_new_object();
+        json_object_object_add(item, "id",
+                               json_object_new_string((const char *)sqlite3_column_text(s, 0)));
+        json_object_object_add(item, "etag",
+                               json_object_new_string((const char *)sqlite3_column_text(s, 1)));
+        json_object_object_add(item, "created", json_object_new_int64(sqlite3_column_int64(s, 2)));
+        json_object_object_add(item, "updated", json_object_new_int64(sqlite3_column_int64(s, 3)));
+        json_object_object_add(item, "doc", parse_doc(sqlite3_column_text(s, 4)));
+        json_object_array_add(arr, item);
+    }
+    if (step != SQLITE_DONE) {
+        rc = db_error(err, db, "list catalog");
+    }
+out:
+    sqlite3_finalize(s);
+    reader_release(st, db);
+    if (rc == SL_OK) {
+        *out = arr;
+    } else {
+        json_object_put(arr);
+    }
+    return rc;
+}
+
+int sl_store_doc_delete(sl_store *st, const char *kind, const char *id, sl_err *err)
+{
+    const char *binds[] = {kind, id};
+    int changes = 0;
+    int rc = write_exec(st, "DELETE FROM catalog WHERE kind = ?1 AND id = ?2", binds, 2, 0, 0,
+                        &changes, err);
+    if (rc == SL_OK && changes == 0) {
+        rc = sl_err_set(err, SL_ENOTFOUND, "no %s with id '%s'", kind, id);
+    }
+    return rc;
+}
+
+int sl_store_secret_put(sl_store *st, const char *owner, const char *name, const char *value,
+                        sl_err *err)
+{
+    if (value == NULL) {
+        const char *binds[] = {owner, name};
+        return write_exec(st, "DELETE FROM secrets WHERE owner_id = ?1 AND name = ?2", binds, 2, 0,
+                          0, NULL, err);
+    }
+    const char *binds[] = {owner, name, value};
+    return write_exec(st, "INSERT OR REPLACE INTO secrets(owner_id, name, value) VALUES (?1,?2,?3)",
+                      binds, 3, 0, 0, NULL, err);
+}
+
+/* One text value by one or two text keys, through a read connection. */
+static int read_text(sl_store *st, const char *sql, const char *k1, const char *k2, char **out,
+                     const char *what, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(err, db, "prepare");
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, k1, -1, SQLITE_STATIC);
+    if (k2 != NULL) {
+        sqlite3_bind_text(s, 2, k2, -1, SQLITE_STATIC);
+    }
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *out = sl_xstrdup((const char *)sqlite3_column_text(s, 0));
+    } else if (step == SQLITE_DONE) {
+        rc = sl_err_set(err, SL_ENOTFOUND, "no %s '%s'", what, k1);
+    } else {
+        rc = db_error(err, db, "read");
+    }
+out:
+    sqlite3_finalize(s);
+    reader_release(st, db);
+    return rc;
+}
+
+int sl_store_secret_get(sl_store *st, const char *owner, const char *name, char **out, sl_err *err)
+{
+    return read_text(st, "SELECT value FROM secrets WHERE owner_id = ?1 AND name = ?2", owner, name,
+                     out, "secret of", err);
+}
+
+int sl_store_meta_get(sl_store *st, const char *key, char **out, sl_err *err)
+{
+    return read_text(st, "SELECT value FROM meta WHERE key = ?1", key, NULL, out, "setting", err);
+}
+
+int sl_store_meta_put(sl_store *st, const char *key, const char *value, sl_err *err)
+{
+    const char *binds[] = {key, value};
+    return write_exec(st, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", binds, 2, 0, 0,
+                      NULL, err);
+}
+
+int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err)
+{
+    if (!valid_dataset_id(id)) {
+        return sl_err_set(err, SL_EINVAL, "dataset id '%s' is not 24 hex digits", id);
+    }
+    char sql[1024];
+    (void)snprintf(sql, sizeof(sql),
+                   "CREATE TABLE IF NOT EXISTS ds_%s ("
+                   " seq INTEGER PRIMARY KEY,"
+                   " _id TEXT NOT NULL UNIQUE,"
+                   " event_id TEXT UNIQUE,"
+                   " timestamp TEXT,"
+                   " _ingested_ms INTEGER NOT NULL,"
+                   " _flow_id TEXT,"
+                   " record TEXT NOT NULL)",
+                   id);
+    return write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
+}
+
+int sl_store_dataset_preview(sl_store *st, const char *id, int limit, json_object **out,
+                             sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    json_object *arr = json_object_new_array();
+    char sql[256];
+    if (!valid_dataset_id(id)) {
+        rc = sl_err_set(err, SL_ENOTFOUND, "no dataset with id '%s'", id);
+        goto out;
+    }
+    (void)snprintf(sql, sizeof(sql), "SELECT record FROM ds_%s ORDER BY seq DESC LIMIT ?1", id);
+    if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(err, db, "prepare preview");
+        goto out;
+    }
+    sqlite3_bind_int(s, 1, limit);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        json_object_array_add(arr, parse_doc(sqlite3_column_text(s, 0)));
+    }
+    if (step != SQLITE_DONE) {
+        rc = db_error(err, db, "preview");
+    }
+out:
+    sqlite3_finalize(s);
+    reader_release(st, db);
+    if (rc == SL_OK) {
+        *out = arr;
+    } else {
+        json_object_put(arr);
+    }
+    return rc;
+}
+
+int sl_store_dataset_count(sl_store *st, const char *id, int64_t *out, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    char sql[128];
+    if (!valid_dataset_id(id)) {
+        return sl_err_set(err, SL_ENOTFOUND, "no dataset with id '%s'", id);
+    }
+    (void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM ds_%s", id);
+    if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+        rc = db_error(err, db, "count");
+        goto out;
+    }
+    *out = sqlite3_column_int64(s, 0);
+out:
+    sqlite3_finalize(s);
+    reader_release(st, db);
+    return rc;
+}
+
+int sl_store_tx_begin(sl_store *st, sl_store_tx **out, sl_err *err)
+{
+    pthread_mutex_lock(&st->wlock);
+    if (sqlite3_exec(st->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        int rc = db_error(err, st->wdb, "begin");
+        pthread_mutex_unlock(&st->wlock);
+        return rc;
+    }
+    sl_store_tx *tx = sl_xcalloc(1, sizeof(*tx));
+    tx->st = st;
+    *out = tx;
+    return SL_OK;
+}
+
+static sqlite3_stmt *insert_stmt(sl_store_tx *tx, const char *dataset, sl_err *err)
+{
+    for (int i = 0; i < tx->ncache; i++) {
+        if (strcmp(tx->cache[i].dataset, dataset) == 0) {
+            sqlite3_reset(tx->cache[i].stmt);
+            return tx->cache[i].stmt;
+        }
+    }
+    if (!valid_dataset_id(dataset)) {
+        (void)sl_err_set(err, SL_EINVAL, "dataset id '%s' is not 24 hex digits", dataset);
+        return NULL;
+    }
+    char sql[256];
+    (void)snprintf(sql, sizeof(sql),
+                   "INSERT INTO ds_%s(_id, event_id, timestamp, _ingested_ms, _flow_id, record) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                   dataset);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(tx->st->wdb, sql, -1, &s, NULL) != SQLITE_OK) {
+        (void)db_error(err, tx->st->wdb, "prepare insert");
+        return NULL;
+    }
+    if (tx->ncache == TX_STMT_CACHE) {
+        sqlite3_finalize(tx->cache[0].stmt);
+        memmove(&tx->cache[0], &tx->cache[1], sizeof(tx->cache[0]) * (TX_STMT_CACHE - 1));
+        tx->ncache--;
+    }
+    (void)snprintf(tx->cache[tx->ncache].dataset, sizeof(tx->cache[0].dataset), "%s", dataset);
+    tx->cache[tx->ncache++].stmt = s;
+    return s;
+}
+
+int sl_store_tx_insert(sl_store_tx *tx, const char *dataset, const sl_row *row, bool *inserted,
+                       sl_err *err)
+{
+    sqlite3_stmt *s = insert_stmt(tx, dataset, err);
+    if (s == NULL) {
+        return err != NULL ? err->code : SL_EIO;
+    }
+    sqlite3_bind_text(s, 1, row->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, row->event_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, row->timestamp, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, row->ingested_ms);
+    sqlite3_bind_text(s, 5, row->flow_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 6, row->record.ptr, (int)row->record.len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        return db_error(err, tx->st->wdb, "insert row");
+    }
+    *inserted = sqlite3_changes(tx->st->wdb) > 0;
+    return SL_OK;
+}
+
+int sl_store_tx_cursor_set(sl_store_tx *tx, const char *name, int64_t seq, sl_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = SL_OK;
+    if (sqlite3_prepare_v2(tx->st->wdb, "INSERT OR REPLACE INTO cursors(name, seq) VALUES (?1,?2)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        return db_error(err, tx->st->wdb, "prepare cursor");
+    }
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, seq);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        rc = db_error(err, tx->st->wdb, "write cursor");
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static void tx_free(sl_store_tx *tx)
+{
+    for (int i = 0; i < tx->ncache; i++) {
+        sqlite3_finalize(tx->cache[i].stmt);
+    }
+    pthread_mutex_unlock(&tx->st->wlock);
+    free(tx);
+}
+
+int sl_store_tx_commit(sl_store_tx *tx, sl_err *err)
+{
+    int rc = SL_OK;
+    for (int i = 0; i < tx->ncache; i++) {
+        sqlite3_reset(tx->cache[i].stmt);
+    }
+    if (sqlite3_exec(tx->st->wdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = db_error(err, tx->st->wdb, "commit");
+        (void)sqlite3_exec(tx->st->wdb, "ROLLBACK", NULL, NULL, NULL);
+    }
+    tx_free(tx);
+    return rc;
+}
+
+void sl_store_tx_rollback(sl_store_tx *tx)
+{
+    if (tx == NULL) {
+        return;
+    }
+    for (int i = 0; i < tx->ncache; i++) {
+        sqlite3_reset(tx->cache[i].stmt);
+    }
+    (void)sqlite3_exec(tx->st->wdb, "ROLLBACK", NULL, NULL, NULL);
+    tx_free(tx);
+}
+
+int sl_store_cursor_get(sl_store *st, const char *name, int64_t *out, sl_err *err)
+{
+    char *text = NULL;
+    sl_err local;
+    sl_err_clear(&local);
+    int rc = read_text(st, "SELECT CAST(seq AS TEXT) FROM cursors WHERE name = ?1", name, NULL,
+                       &text, "cursor", &local);
+    if (rc == SL_ENOTFOUND) {
+        *out = 0;
+        return SL_OK;
+    }
+    if (rc != SL_OK) {
+        if (err != NULL) {
+            *err = local;
+        }
+        return rc;
+    }
+    *out = strtoll(text, NULL, 10);
+    free(text);
+    return SL_OK;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store/store.h: where the catalog (AEP-shaped JSON documents), dataset rows and processor
+ * cursors live. Opened once in main(); every function is safe from any thread: reads use
+ * their own connections, writes are serialised. A backend is chosen by URL ("sqlite:PATH"). */
+#ifndef SL_STORE_H
+#define SL_STORE_H
+
+#include "core/err.h"
+#include "core/str.h"
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct sl_store sl_store; /* opaque */
+typedef struct sl_store_tx sl_store_tx;
+
+/* One record of a dataset, as the pipeline writes it. All fields borrowed. */
+typedef struct sl_row {
+    const char *id;        /* _id: unique in the dataset */
+    const char *event_id;  /* the source's event id for dedupe; NULL when the event has none */
+    const char *timestamp; /* ISO-8601 event time; NULL when unknown */
+    int64_t ingested_ms;
+    const char *flow_id;
+    sl_str record; /* the mapped record as JSON text */
+} sl_row;
+
+/* Open the store named by `url` and apply pending migrations. Returns an owned handle
+ * (release with sl_store_close), or NULL with `err` set. */
+sl_store *sl_store_open(const char *url, sl_err *err);
+void sl_store_close(sl_store *st); /* NULL is a no-op */
+
+/* Catalog documents. `kind` is e.g. "flow", "dataset"; ids are unique per kind. */
+/* Insert or replace `doc` (borrowed). Stores a fresh etag; writes it to `etag_out` (64 bytes)
+ * when not NULL. */
+int sl_store_doc_put(sl_store *st, const char *kind, const char *id, json_object *doc,
+                     char *etag_out, sl_err *err);
+/* Get one document: `*out` is a new reference. SL_ENOTFOUND when absent. `etag_out` and
+ * `times` (created, updated ms) are optional. */
+int sl_store_doc_get(sl_store *st, const char *kind, const char *id, json_object **out,
+                     char *etag_out, int64_t times[2], sl_err *err);
+/* All documents of `kind`, oldest first, as a new JSON array of objects
+ * {"id","etag","created","updated","doc"}. */
+int sl_store_doc_list(sl_store *st, const char *kind, json_object **out, sl_err *err);
+/* Delete one document. SL_ENOTFOUND when absent. */
+int sl_store_doc_delete(sl_store *st, const char *kind, const char *id, sl_err *err);
+
+/* Write-only secrets attached to a catalog object (one row per name). `value` NULL deletes. */
+int sl_store_secret_put(sl_store *st, const char *owner, const char *name, const char *value,
+                        sl_err *err);
+/* Returns SL_OK with a heap string in `*out` (release with free), or SL_ENOTFOUND. */
+int sl_store_secret_get(sl_store *st, const char *owner, const char *name, char **out, sl_err *err);
+
+/* Small key/value settings of the installation (e.g. "bootstrap.flow"). */
+int sl_store_meta_get(sl_store *st, const char *key, char **out, sl_err *err);
+int sl_store_meta_put(sl_store *st, const char *key, const char *value, sl_err *err);
+
+/* Create the table of dataset `id` if it does not exist yet. */
+int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err);
+/* The newest `limit` records of dataset `id` as a new JSON array, newest first. */
+int sl_store_dataset_preview(sl_store *st, const char *id, int limit, json_object **out,
+                             sl_err *err);
+/* Number of rows of dataset `id`. */
+int sl_store_dataset_count(sl_store *st, const char *id, int64_t *out, sl_err *err);
+
+/* Write transactions (the pipeline's unit of work). Only one is open at a time; begin waits
+ * for the previous one to end. */
+int sl_store_tx_begin(sl_store *st, sl_store_tx **out, sl_err *err);
+/* Insert `row` into dataset `dataset`. A row whose event_id or _id is already there is not
+ * written, and `*inserted` says so. */
+int sl_store_tx_insert(sl_store_tx *tx, const char *dataset, const sl_row *row, bool *inserted,
+                       sl_err *err);
+int sl_store_tx_cursor_set(sl_store_tx *tx, const char *name, int64_t seq, sl_err *err);
+/* Commit or roll back, and end the transaction (tx is freed either way). */
+int sl_store_tx_commit(sl_store_tx *tx, sl_err *err);
+void sl_store_tx_rollback(sl_store_tx *tx);
+
+/* The cursor `name` (0 when never set). */
+int sl_store_cursor_get(sl_store *st, const char *name, int64_t *out, sl_err *err);
+
+#endif
