@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* landing/landing.h: the durable log of raw events as received, in arrival order. Request
+ * threads submit events and never touch the disk: one writer thread appends everything that
+ * arrived during the previous commit in one transaction (group commit, one fsync), then calls
+ * each submitter back. The pipeline reads the log from its own cursor. */
+#ifndef SL_LANDING_H
+#define SL_LANDING_H
+
+#include "core/err.h"
+#include "core/str.h"
+
+#include <stdint.h>
+
+typedef struct sl_landing sl_landing; /* opaque */
+
+/* One event to append. Borrowed by the landing log until the request's callback runs. */
+typedef struct sl_landing_item {
+    const char *flow_id;
+    const char *xaction_id;
+    int64_t received_ms;
+    sl_str body; /* raw bytes as received */
+} sl_landing_item;
+
+/* A group of events from one HTTP request, appended atomically. `done` runs on the writer
+ * thread once the events are on disk (rc SL_OK) or could not be written (rc SL_EBUSY: disk
+ * full or I/O error). It must not block. */
+typedef struct sl_landing_req {
+    struct sl_landing_req *next; /* owned by the landing log while queued */
+    sl_landing_item *items;
+    size_t nitems;
+    void (*done)(struct sl_landing_req *req, int rc);
+    void *ud;
+} sl_landing_req;
+
+/* One landed event as the pipeline reads it. Strings live in the batch that returned it. */
+typedef struct sl_landed {
+    int64_t seq;
+    const char *flow_id;
+    const char *xaction_id;
+    int64_t received_ms;
+    sl_str body;
+} sl_landed;
+
+typedef struct sl_landed_batch {
+    sl_landed *items;
+    size_t len;
+    char *arena; /* owned: the strings and bodies of items */
+} sl_landed_batch;
+
+/* Open (creating) the log at `path` and start the writer thread. Returns an owned handle
+ * (release with sl_landing_close) or NULL with `err` set. */
+sl_landing *sl_landing_open(const char *path, sl_err *err);
+
+/* Queue `req` for the next group commit. Never blocks on disk. After sl_landing_close has
+ * begun, calls req->done(req, SL_EBUSY) at once. */
+void sl_landing_submit(sl_landing *l, sl_landing_req *req);
+
+/* Read up to `max` events with seq > `after`, oldest first, into `out` (release with
+ * sl_landed_batch_fini). Only one reader thread at a time. */
+int sl_landing_read(sl_landing *l, int64_t after, size_t max, sl_landed_batch *out, sl_err *err);
+void sl_landed_batch_fini(sl_landed_batch *b);
+
+/* Wait until an event with seq > `after` is on disk, or `timeout_ms` passes, or the log is
+ * closing. Returns the last committed seq. */
+int64_t sl_landing_wait(sl_landing *l, int64_t after, int timeout_ms);
+
+/* Statistics for logs and the bench: commits made and events appended. */
+void sl_landing_stats(sl_landing *l, uint64_t *commits, uint64_t *events);
+
+/* Stop accepting, write everything queued, stop the writer, close. NULL is a no-op. */
+void sl_landing_close(sl_landing *l);
+
+#endif

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* landing/sqlite.c: the single-node landing log, a SQLite file in WAL mode with
+ * synchronous=FULL, so a COMMIT returns only after fsync. The writer thread takes the whole
+ * queue at once: while one commit is on its way to disk, the next batch gathers. */
+#include "landing/landing.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+struct sl_landing {
+    sqlite3 *wdb; /* writer thread only */
+    sqlite3 *rdb; /* the pipeline's reader */
+    sqlite3_stmt *insert;
+    pthread_t writer;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;      /* writer: queue not empty, or closing */
+    pthread_cond_t committed; /* readers: last_seq moved */
+    sl_landing_req *head;
+    sl_landing_req *tail;
+    bool closing;
+    bool stopped;
+    int64_t last_seq;
+    uint64_t commits;
+    uint64_t events;
+};
+
+static const char schema_sql[] = "CREATE TABLE IF NOT EXISTS landing ("
+                                 " seq INTEGER PRIMARY KEY,"
+                                 " flow_id TEXT NOT NULL,"
+                                 " received_ms INTEGER NOT NULL,"
+                                 " xaction_id TEXT NOT NULL,"
+                                 " body BLOB NOT NULL);";
+
+static int open_db(const char *path, bool write, sqlite3 **out, sl_err *err)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        int rc = sl_err_set(err, SL_EIO, "open landing log %s: %s", path,
+                            db != NULL ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return rc;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    char *msg = NULL;
+    const char *setup = write ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                "PRAGMA secure_delete=ON;"
+                              : "PRAGMA query_only=ON;";
+    if (sqlite3_exec(db, setup, NULL, NULL, &msg) != SQLITE_OK ||
+        (write && sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK)) {
+        int rc = sl_err_set(err, SL_EIO, "prepare landing log %s: %s", path,
+                            msg != NULL ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return rc;
+    }
+    *out = db;
+    return SL_OK;
+}
+
+/* Append every item of the chain in one transaction. Returns SL_OK or SL_EBUSY. */
+static int append_chain(sl_landing *l, sl_landing_req *chain, int64_t *last_seq, size_t *n)
+{
+    if (sqlite3_exec(l->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        goto fail;
+    }
+    for (sl_landing_req *r = chain; r != NULL; r = r->next) {
+        for (size_t i = 0; i < r->nitems; i++) {
+            const sl_landing_item *it = &r->items[i];
+            sqlite3_reset(l->insert);
+            sqlite3_bind_text(l->insert, 1, it->flow_id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(l->insert, 2, it->received_ms);
+            sqlite3_bind_text(l->insert, 3, it->xaction_id, -1, SQLITE_STATIC);
+            sqlite3_bind_blob(l->insert, 4, it->body.len != 0 ? it->body.ptr : "",
+                              (int)it->body.len, SQLITE_STATIC);
+            if (sqlite3_step(l->insert) != SQLITE_DONE) {
+                sqlite3_reset(l->insert);
+                (void)sqlite3_exec(l->wdb, "ROLLBACK", NULL, NULL, NULL);
+                goto fail;
+            }
+            (*n)++;
+        }
+    }
+    sqlite3_reset(l->insert);
+    if (sqlite3_exec(l->wdb, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        (void)sqlite3_exec(l->wdb, "ROLLBACK", NULL, NULL, NULL);
+        goto fail;
+    }
+    *last_seq = sqlite3_last_insert_rowid(l->wdb);
+    return SL_OK;
+fail:
+    SL_LOG_ERROR("landing", "append failed; refusing with 503 error=\"%s\"",
+                 sqlite3_errmsg(l->wdb));
+    *n = 0;
+    return SL_EBUSY;
+}
+
+static void *writer_main(void *arg)
+{
+    sl_landing *l = arg;
+    pthread_mutex_lock(&l->lock);
+    for (;;) {
+        while (l->head == NULL && !l->closing) {
+            pthread_cond_wait(&l->wake, &l->lock);
+        }
+        if (l->head == NULL && l->closing) {
+            break;
+        }
+        sl_landing_req *chain = l->head;
+        l->head = NULL;
+        l->tail = NULL;
+        pthread_mutex_unlock(&l->lock);
+
+        int64_t last = 0;
+        size_t n = 0;
+        int rc = append_chain(l, chain, &last, &n);
+
+        pthread_mutex_lock(&l->lock);
+        if (rc == SL_OK) {
+            l->last_seq = last;
+            l->commits++;
+            l->events += n;
+            pthread_cond_broadcast(&l->committed);
+        }
+        pthread_mutex_unlock(&l->lock);
+        /* Callbacks run outside the lock: they resume HTTP connections. */
+        while (chain != NULL) {
+            sl_landing_req *next = chain->next;
+            chain->next = NULL;
+            chain->done(chain, rc);
+            chain = next;
+        }
+        pthread_mutex_lock(&l->lock);
+    }
+    l->stopped = true;
+    pthread_cond_broadcast(&l->committed);
+    pthread_mutex_unlock(&l->lock);
+    return NULL;
+}
+
+sl_landing *sl_landing_open(const char *path, sl_err *err)
+{
+    sl_landing *l = sl_xcalloc(1, sizeof(*l));
+    pthread_mutex_init(&l->lock, NULL);
+    pthread_cond_init(&l->wake, NULL);
+    pthread_cond_init(&l->committed, NULL);
+    if (open_db(path, true, &l->wdb, err) != SL_OK) {
+        goto fail;
+    }
+    if (sqlite3_prepare_v2(l->wdb,
+                           "INSERT INTO landing(flow_id, received_ms, xaction_id, body) "
+                           "VALUES (?1, ?2, ?3, ?4)",
+                           -1, &l->insert, NULL) != SQLITE_OK) {
+        (void)sl_err_set(err, SL_EIO, "prepare landing insert: %s", sqlite3_errmsg(l->wdb));
+        goto fail;
+    }
+    if (open_db(path, false, &l->rdb, err) != SL_OK) {
+        goto fail;
+    }
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(l->wdb, "SELECT coalesce(max(seq), 0) FROM landing", -1, &s, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW) {
+        l->last_seq = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    if (pthread_create(&l->writer, NULL, writer_main, l) != 0) {
+        (void)sl_err_set(err, SL_EIO, "start landing writer thread");
+        goto fail;
+    }
+    return l;
+fail:
+    sqlite3_finalize(l->insert);
+    sqlite3_close(l->rdb);
+    sqlite3_close(l->wdb);
+    pthread_mutex_destroy(&l->lock);
+    pthread_cond_destroy(&l->wake);
+    pthread_cond_destroy(&l->committed);
+    free(l);
+    return NULL;
+}
+
+void sl_landing_submit(sl_landing *l, sl_landing_req *req)
+{
+    req->next = NULL;
+    pthread_mutex_lock(&l->lock);
+    if (l->closing) {
+        pthread_mutex_unlock(&l->lock);
+        req->done(req, SL_EBUSY);
+        return;
+    }
+    if (l->tail != NULL) {
+        l->tail->next = req;
+    } else {
+        l->head = req;
+    }
+    l->tail = req;
+    pthread_cond_signal(&l->wake);
+    pthread_mutex_unlock(&l->lock);
+}
+
+int sl_landing_read(sl_landing *l, int64_t after, size_t max, sl_landed_batch *out, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3_stmt *s = NULL;
+    sl_buf arena = {0};
+    size_t cap = 0;
+    memset(out, 0, sizeof(*out));
+    if (sqlite3_prepare_v2(l->rdb,
+                           "SELECT seq, flow_id, received_ms, xaction_id, body FROM landing "
+                           "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = sl_err_set(err, SL_EIO, "prepare landing read: %s", sqlite3_errmsg(l->rdb));
+        goto out;
+    }
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+    /* Offsets first: the arena may move while it grows, pointers are fixed up at the end. */
+    size_t *offs = NULL;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->len == cap) {
+            cap = cap != 0 ? cap * 2 : 64;
+            out->items = sl_xrealloc(out->items, cap * sizeof(*out->items));
+            offs = sl_xrealloc(offs, cap * 3 * sizeof(*offs));
+        }
+        sl_landed *ev = &out->items[out->len];
+        ev->seq = sqlite3_column_int64(s, 0);
+        ev->received_ms = sqlite3_column_int64(s, 2);
+        offs[3 * out->len] = arena.len;
+        sl_buf_append(&arena, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
+        offs[3 * out->len + 1] = arena.len;
+        sl_buf_append(&arena, sqlite3_column_text(s, 3), (size_t)sqlite3_column_bytes(s, 3) + 1);
+        offs[3 * out->len + 2] = arena.len;
+        const void *blob = sqlite3_column_blob(s, 4);
+        ev->body.len = (size_t)sqlite3_column_bytes(s, 4);
+        sl_buf_append(&arena, blob != NULL ? blob : "", ev->body.len);
+        sl_buf_append(&arena, "", 1);
+        out->len++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = sl_err_set(err, SL_EIO, "read landing log: %s", sqlite3_errmsg(l->rdb));
+    }
+    for (size_t i = 0; i < out->len; i++) {
+        out->items[i].flow_id = arena.ptr + offs[3 * i];
+        out->items[i].xaction_id = arena.ptr + offs[3 * i + 1];
+        out->items[i].body.ptr = arena.ptr + offs[3 * i + 2];
+    }
+    free(offs);
+    out->arena = arena.ptr;
+out:
+    sqlite3_finalize(s);
+    if (rc != SL_OK) {
+        sl_landed_batch_fini(out);
+    }
+    return rc;
+}
+
+void sl_landed_batch_fini(sl_landed_batch *b)
+{
+    free(b->items);
+    free(b->arena);
+    memset(b, 0, sizeof(*b));
+}
+
+int64_t sl_landing_wait(sl_landing *l, int64_t after, int timeout_ms)
+{
+    struct timespec deadline;
+    (void)clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&l->lock);
+    while (l->last_seq <= after && !l->stopped) {
+        if (pthread_cond_timedwait(&l->committed, &l->lock, &deadline) != 0) {
+            break;
+        }
+    }
+    int64_t last = l->last_seq;
+    pthread_mutex_unlock(&l->lock);
+    return last;
+}
+
+void sl_landing_stats(sl_landing *l, uint64_t *commits, uint64_t *events)
+{
+    pthread_mutex_lock(&l->lock);
+    *commits = l->commits;
+    *events = l->events;
+    pthread_mutex_unlock(&l->lock);
+}
+
+void sl_landing_close(sl_landing *l)
+{
+    if (l == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&l->lock);
+    l->closing = true;
+    pthread_cond_signal(&l->wake);
+    pthread_mutex_unlock(&l->lock);
+    pthread_join(l->writer, NULL);
+    sqlite3_finalize(l->insert);
+    sqlite3_close(l->rdb);
+    sqlite3_close(l->wdb);
+    pthread_mutex_destroy(&l->lock);
+    pthread_cond_destroy(&l->wake);
+    pthread_cond_destroy(&l->committed);
+    free(l);
+}
