@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "pipeline/catalog.h"
+
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+struct sl_catalog {
+    atomic_int refs;
+    sl_flow_rt *flows;
+    size_t n;
+};
+
+struct sl_catalog_holder {
+    pthread_mutex_t lock;
+    sl_catalog *cur;
+};
+
+static const char *get_str(json_object *o, const char *path)
+{
+    json_object *v = NULL;
+    if (json_pointer_get(o, path, &v) != 0 || !json_object_is_type(v, json_type_string)) {
+        return NULL;
+    }
+    return json_object_get_string(v);
+}
+
+static void flow_fini(sl_flow_rt *f)
+{
+    free(f->id);
+    free(f->inlet_id);
+    free(f->dataset_id);
+    for (size_t i = 0; i < f->nkeys; i++) {
+        free((char *)f->keys[i].ptr);
+    }
+    free(f->keys);
+    sl_mapping_destroy(f->mapping);
+    sl_schema_destroy(f->schema);
+    memset(f, 0, sizeof(*f));
+}
+
+static void keys_from_list(sl_flow_rt *f, json_object *arr)
+{
+    size_t n = json_object_array_length(arr);
+    f->keys = sl_xcalloc(n, sizeof(*f->keys));
+    for (size_t i = 0; i < n; i++) {
+        json_object *k = json_object_array_get_idx(arr, i);
+        if (json_object_is_type(k, json_type_string) && json_object_get_string_len(k) > 0) {
+            f->keys[f->nkeys++] = sl_str_c(sl_xstrdup(json_object_get_string(k)));
+        }
+    }
+}
+
+/* Signing keys: the source connection's own (a write-only secret), else the default list for
+ * Customer.io sources. */
+static int resolve_keys(sl_store *st, sl_flow_rt *f, const char *source_id, const char *spec,
+                        const sl_strlist *defaults, sl_err *err)
+{
+    char *own = NULL;
+    sl_err local;
+    sl_err_clear(&local);
+    int rc = sl_store_secret_get(st, source_id, "signingKeys", &own, &local);
+    if (rc == SL_OK) {
+        json_object *arr = json_tokener_parse(own);
+        free(own);
+        if (arr != NULL && json_object_is_type(arr, json_type_array) &&
+            json_object_array_length(arr) > 0) {
+            keys_from_list(f, arr);
+            json_object_put(arr);
+            return SL_OK;
+        }
+        json_object_put(arr);
+    } else if (rc != SL_ENOTFOUND) {
+        if (err != NULL) {
+            *err = local;
+        }
+        return rc;
+    }
+    if (spec != NULL && strcmp(spec, SL_SPEC_CUSTOMERIO) == 0 && defaults->len > 0) {
+        f->keys = sl_xcalloc(defaults->len, sizeof(*f->keys));
+        for (size_t i = 0; i < defaults->len; i++) {
+            f->keys[f->nkeys++] = sl_str_c(sl_xstrdup(defaults->items[i]));
+        }
+    }
+    return SL_OK;
+}
+
+/* Resolve one flow document into `f`. */
+static int resolve_flow(sl_store *st, json_object *item, const sl_strlist *defaults, sl_flow_rt *f,
+                        sl_err *err)
+{
+    int rc = SL_OK;
+    json_object *src = NULL, *tgt = NULL, *ds = NULL, *schema = NULL, *ms = NULL;
+    json_object *doc = NULL;
+    (void)json_object_object_get_ex(item, "doc", &doc);
+    const char *id = get_str(item, "/id");
+    const char *inlet = get_str(doc, "/inletId");
+    const char *state = get_str(doc, "/state");
+    const char *src_id = get_str(doc, "/sourceConnectionIds/0");
+    const char *tgt_id = get_str(doc, "/targetConnectionIds/0");
+    const char *ms_id = get_str(doc, "/transformations/0/params/mappingId");
+    if (id == NULL || inlet == NULL || src_id == NULL || tgt_id == NULL || ms_id == NULL) {
+        return sl_err_set(err, SL_EINVAL, "flow %s lacks an inlet, a connection or a mapping",
+                          id != NULL ? id : "?");
+    }
+    f->id = sl_xstrdup(id);
+    f->inlet_id = sl_xstrdup(inlet);
+    f->enabled = state != NULL && strcmp(state, "enabled") == 0;
+    if ((rc = sl_store_doc_get(st, "sourceConnection", src_id, &src, NULL, NULL, err)) != SL_OK ||
+        (rc = sl_store_doc_get(st, "targetConnection", tgt_id, &tgt, NULL, NULL, err)) != SL_OK ||
+        (rc = sl_store_doc_get(st, "mappingSet", ms_id, &ms, NULL, NULL, err)) != SL_OK) {
+        goto out;
+    }
+    const char *ds_id = get_str(tgt, "/params/dataSetId");
+    if (ds_id == NULL) {
+        rc = sl_err_set(err, SL_EINVAL, "target connection %s has no params.dataSetId", tgt_id);
+        goto out;
+    }
+    if ((rc = sl_store_doc_get(st, "dataset", ds_id, &ds, NULL, NULL, err)) != SL_OK) {
+        goto out;
+    }
+    const char *schema_ref = get_str(ds, "/schemaRef/id");
+    const char *slash = schema_ref != NULL ? strrchr(schema_ref, '/') : NULL;
+    if (slash == NULL) {
+        rc = sl_err_set(err, SL_EINVAL, "dataset %s has no schemaRef.id", ds_id);
+        goto out;
+    }
+    if ((rc = sl_store_doc_get(st, "schema", slash + 1, &schema, NULL, NULL, err)) != SL_OK ||
+        (rc = sl_schema_compile(schema, &f->schema, err)) != SL_OK ||
+        (rc = sl_mapping_compile(ms, &f->mapping, err)) != SL_OK) {
+        goto out;
+    }
+    f->dataset_id = sl_xstrdup(ds_id);
+    rc = resolve_keys(st, f, src_id, get_str(src, "/connectionSpec/id"), defaults, err);
+out:
+    json_object_put(src);
+    json_object_put(tgt);
+    json_object_put(ds);
+    json_object_put(schema);
+    json_object_put(ms);
+    return rc;
+}
+
+int sl_catalog_load(sl_store *st, const sl_strlist *default_cio_keys, sl_catalog **out, sl_err *err)
+{
+    json_object *list = NULL;
+    int rc = sl_store_doc_list(st, "flow", &list, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    size_t n = json_object_array_length(list);
+    sl_catalog *c = sl_xcalloc(1, sizeof(*c));
+    atomic_init(&c->refs, 1);
+    c->flows = sl_xcalloc(n, sizeof(*c->flows));
+    for (size_t i = 0; i < n; i++) {
+        sl_err ferr;
+        sl_err_clear(&ferr);
+        sl_flow_rt *f = &c->flows[c->n];
+        if (resolve_flow(st, json_object_array_get_idx(list, i), default_cio_keys, f, &ferr) !=
+            SL_OK) {
+            SL_LOG_WARN("catalog", "flow left out of service error=\"%s\"", ferr.msg);
+            flow_fini(f);
+            continue;
+        }
+        c->n++;
+    }
+    json_object_put(list);
+    *out = c;
+    return SL_OK;
+}
+
+const sl_flow_rt *sl_catalog_flow(const sl_catalog *c, const char *flow_id)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->flows[i].id, flow_id) == 0) {
+            return &c->flows[i];
+        }
+    }
+    return NULL;
+}
+
+bool sl_catalog_has_inlet(const sl_catalog *c, const char *inlet_id)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->flows[i].inlet_id, inlet_id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+size_t sl_catalog_count(const sl_catalog *c)
+{
+    return c->n;
+}
+
+const sl_flow_rt *sl_catalog_at(const sl_catalog *c, size_t i)
+{
+    return i < c->n ? &c->flows[i] : NULL;
+}
+
+sl_catalog *sl_catalog_ref(sl_catalog *c)
+{
+    atomic_fetch_add(&c->refs, 1);
+    return c;
+}
+
+void sl_catalog_unref(sl_catalog *c)
+{
+    if (c == NULL || atomic_fetch_sub(&c->refs, 1) != 1) {
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        flow_fini(&c->flows[i]);
+    }
+    free(c->flows);
+    free(c);
+}
+
+sl_catalog_holder *sl_catalog_holder_create(sl_catalog *initial)
+{
+    sl_catalog_holder *h = sl_xcalloc(1, sizeof(*h));
+    pthread_mutex_init(&h->lock, NULL);
+    h->cur = initial;
+    return h;
+}
+
+void sl_catalog_holder_destroy(sl_catalog_holder *h)
+{
+    if (h == NULL) {
+        return;
+    }
+    sl_catalog_unref(h->cur);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+sl_catalog *sl_catalog_current(sl_catalog_holder *h)
+{
+    pthread_mutex_lock(&h->lock);
+    sl_catalog *c = sl_catalog_ref(h->cur);
+    pthread_mutex_unlock(&h->lock);
+    return c;
+}
+
+void sl_catalog_publish(sl_catalog_holder *h, sl_catalog *next)
+{
+    pthread_mutex_lock(&h->lock);
+    sl_catalog *old = h->cur;
+    h->cur = next;
+    pthread_mutex_unlock(&h->lock);
+    sl_catalog_unref(old);
+}
