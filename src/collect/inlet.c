@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "collect/inlet.h"
+
+#include "collect/event.h"
+#include "collect/signature.h"
+#include "core/clock.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* Everything one request keeps between its calls; released when the request ends. */
+typedef struct inlet_job {
+    sl_catalog *cat;        /* reference held for the request's life */
+    const sl_flow_rt *flow; /* request-level flow (in cat); NULL for a batch without one */
+    sl_http_req *req;
+    sl_collect *c;
+    sl_landing_req lr;
+    sl_landing_item *items;
+    size_t nitems;
+    /* batch: per-message result; xaction id when accepted, else status + message */
+    json_object *responses;
+    char **bodies; /* batch: serialised message bodies (owned) */
+    char xaction[48];
+    char batch_id[48];
+    bool batch;
+} inlet_job;
+
+static void job_release(void *p)
+{
+    inlet_job *job = p;
+    if (job == NULL) {
+        return;
+    }
+    for (size_t i = 0; job->bodies != NULL && i < job->nitems; i++) {
+        free(job->bodies[i]);
+        free((char *)job->items[i].xaction_id);
+    }
+    free(job->bodies);
+    free(job->items);
+    json_object_put(job->responses);
+    sl_catalog_unref(job->cat);
+    free(job);
+}
+
+static void refuse(sl_http_req *req, sl_collect *c, unsigned status, const char *title,
+                   const char *detail)
+{
+    int idx = status == 400   ? SL_REFUSED_400
+              : status == 401 ? SL_REFUSED_401
+              : status == 404 ? SL_REFUSED_404
+              : status == 413 ? SL_REFUSED_413
+              : status == 415 ? SL_REFUSED_415
+                              : SL_REFUSED_503;
+    atomic_fetch_add(&c->refused[idx], 1);
+    if (status == 503) {
+        sl_http_add_header(req, "Retry-After", "5");
+    }
+    sl_http_reply_problem(req, status, title, "%s", detail);
+    SL_LOG_DEBUG("collect", "refused status=%u path=%s detail=\"%s\"", status, sl_http_path(req),
+                 detail);
+}
+
+static void next_xaction(sl_collect *c, int64_t ms, char *out, size_t cap)
+{
+    uint64_t n = atomic_fetch_add(&c->seq, 1);
+    (void)snprintf(out, cap, "%lld:%d:%llu", (long long)ms, (int)(getpid() % 100000),
+                   (unsigned long long)n);
+}
+
+static const char *flow_id_of(sl_http_req *req)
+{
+    const char *id = sl_http_query(req, "x-adobe-flow-id");
+    return id != NULL && id[0] != '\0' ? id : sl_http_header(req, "x-adobe-flow-id");
+}
+
+/* Headers are in: resolve inlet and flow, before reading the body. */
+static void on_headers(sl_http_req *req, void *ud, bool batch)
+{
+    sl_collect *c = ud;
+    const char *inlet = sl_http_param(req, "inletId");
+    sl_catalog *cat = sl_catalog_current(c->catalog);
+    inlet_job *job = sl_xcalloc(1, sizeof(*job));
+    job->cat = cat;
+    job->c = c;
+    job->req = req;
+    job->batch = batch;
+    sl_http_set_data(req, job, job_release);
+    if (!sl_catalog_has_inlet(cat, inlet)) {
+        char detail[256];
+        (void)snprintf(detail, sizeof(detail), "no streaming inlet '%.80s'", inlet);
+        refuse(req, c, 404, "Unknown inlet", detail);
+        return;
+    }
+    const char *flow_id = flow_id_of(req);
+    if (flow_id == NULL || flow_id[0] == '\0') {
+        if (!batch) {
+            refuse(req, c, 400, "Missing flow id",
+                   "give the dataflow id as query parameter x-adobe-flow-id (the webhook URL "
+                   "shown for the dataflow has it) or header x-adobe-flow-id");
+        }
+        return;
+    }
+    const sl_flow_rt *flow = sl_catalog_flow(cat, flow_id);
+    if (flow == NULL || !flow->enabled || strcmp(flow->inlet_id, inlet) != 0) {
+        char detail[256];
+        (void)snprintf(detail, sizeof(detail), "dataflow '%.64s' %s", flow_id,
+                       flow == NULL                         ? "does not exist"
+                       : strcmp(flow->inlet_id, inlet) != 0 ? "does not belong to this inlet"
+                                                            : "is disabled");
+        refuse(req, c, 404, "Unknown dataflow", detail);
+        return;
+    }
+    job->flow = flow;
+}
+
+static void on_headers_single(sl_http_req *req, void *ud)
+{
+    on_headers(req, ud, false);
+}
+
+static void on_headers_batch(sl_http_req *req, void *ud)
+{
+    on_headers(req, ud, true);
+}
+
+/* 401 unless the signature matches one of the flow's keys. NULL when it passes. */
+static const char *check_signature(sl_http_req *req, const sl_collect *c, const sl_flow_rt *flow)
+{
+    if (flow->nkeys == 0) {
+        return NULL;
+    }
+    const char *sig = sl_http_header(req, "X-CIO-Signature");
+    const char *ts = sl_http_header(req, "X-CIO-Timestamp");
+    if (sig == NULL) {
+        return "X-CIO-Signature is missing; this source only takes signed Customer.io webhooks";
+    }
+    if (ts == NULL) {
+        return "X-CIO-Timestamp is missing; the signature covers it";
+    }
+    if (strlen(ts) > SL_MAX_CIO_TIMESTAMP_LEN) {
+        return "X-CIO-Timestamp is too long";
+    }
+    if (c->timestamp_tolerance_s > 0) {
+        char *end = NULL;
+        long long t = strtoll(ts, &end, 10);
+        long long now = sl_now_ms() / 1000;
+        if (end == ts || *end != '\0' || llabs(now - t) > c->timestamp_tolerance_s) {
+            return "X-CIO-Timestamp is outside the accepted window "
+                   "(--cio-timestamp-tolerance)";
+        }
+    }
+    if (sl_cio_verify(flow->keys, flow->nkeys, sl_str_c(ts), sl_http_body(req), sl_str_c(sig)) <
+        0) {
+        return "X-CIO-Signature does not match the body with any configured signing key";
+    }
+    return NULL;
+}
+
+/* 415 unless the content type is absent, JSON, +json or text/plain. */
+static bool media_type_ok(sl_http_req *req)
+{
+    const char *ct = sl_http_header(req, "Content-Type");
+    if (ct == NULL) {
+        return true;
+    }
+    size_t len = strcspn(ct, ";");
+    while (len > 0 && (ct[len - 1] == ' ' || ct[len - 1] == '\t')) {
+        len--;
+    }
+    if ((len == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+        (len == 10 && strncasecmp(ct, "text/plain", 10) == 0) ||
+        (len > 5 && strncasecmp(ct + len - 5, "+json", 5) == 0)) {
+        return true;
+    }
+    return false;
+}
+
+static json_object *accepted_body(const inlet_job *job)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "inletId",
+                           json_object_new_string(sl_http_param(job->req, "inletId")));
+    if (job->batch) {
+        json_object_object_add(o, "batchId", json_object_new_string(job->batch_id));
+    } else {
+        json_object_object_add(o, "xactionId", json_object_new_string(job->xaction));
+    }
+    json_object_object_add(o, "receivedTimeMs",
+                           json_object_new_int64(sl_http_received_ms(job->req)));
+    if (job->batch) {
+        json_object_object_add(o, "responses", json_object_get(job->responses));
+    } else {
+        json_object *sv = json_object_new_object();
+        json_object_object_add(sv, "skipped", json_object_new_boolean(1));
+        json_object_object_add(o, "syncValidation", sv);
+    }
+    return o;
+}
+
+/* Landing writer thread: the events are on disk (or could not be written). */
+static void on_landed(sl_landing_req *lr, int rc)
+{
+    inlet_job *job = lr->ud;
+    if (rc == SL_OK) {
+        atomic_fetch_add(&job->c->accepted, job->nitems);
+        sl_http_reply_json(job->req, job->batch ? 207 : 200, accepted_body(job));
+    } else {
+        refuse(job->req, job->c, 503, "Storage unavailable",
+               "the landing log cannot take the event right now (disk full or I/O error); "
+               "retry later");
+    }
+    sl_http_resume(job->req);
+}
+
+static void land(sl_http_req *req, inlet_job *job)
+{
+    job->lr.items = job->items;
+    job->lr.nitems = job->nitems;
+    job->lr.done = on_landed;
+    job->lr.ud = job;
+    sl_http_suspend(req);
+    sl_landing_submit(job->c->landing, &job->lr);
+}
+
+static void on_body_single(sl_http_req *req, void *ud)
+{
+    sl_collect *c = ud;
+    inlet_job *job = sl_http_data(req);
+    const char *why = check_signature(req, c, job->flow);
+    if (why != NULL) {
+        refuse(req, c, 401, "Invalid signature", why);
+        return;
+    }
+    if (!media_type_ok(req)) {
+        char detail[200];
+        (void)snprintf(detail, sizeof(detail),
+                       "Content-Type '%.80s' is not JSON; send application/json",
+                       sl_http_header(req, "Content-Type"));
+        refuse(req, c, 415, NULL, detail);
+        return;
+    }
+    sl_err err;
+    sl_err_clear(&err);
+    if (sl_event_parse(sl_http_body(req), SL_MAX_JSON_DEPTH, NULL, &err) != SL_OK) {
+        refuse(req, c, 400, "Malformed event", err.msg);
+        return;
+    }
+    next_xaction(c, sl_http_received_ms(req), job->xaction, sizeof(job->xaction));
+    job->items = sl_xcalloc(1, sizeof(*job->items));
+    job->nitems = 1;
+    job->items[0].flow_id = job->flow->id;
+    job->items[0].xaction_id = job->xaction;
+    job->items[0].received_ms = sl_http_received_ms(req);
+    job->items[0].body = sl_http_body(req);
+    land(req, job);
+}
+
+static void batch_fail(json_object *responses, int status, const char *msg)
+{
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "statusCode", json_object_new_int(status));
+    json_object_object_add(r, "message", json_object_new_string(msg));
+    json_object_array_add(responses, r);
+}
+
+/* Decide one batch message; on acceptance append it to the job's items. */
+static void batch_message(sl_http_req *req, sl_collect *c, inlet_job *job, json_object *msg,
+                          const sl_flow_rt **verified, size_t nverified)
+{
+    json_object *header = NULL;
+    json_object *body = NULL;
+    json_object *fid = NULL;
+    const sl_flow_rt *flow = job->flow;
+    const char *inlet = sl_http_param(req, "inletId");
+    if (!json_object_is_type(msg, json_type_object)) {
+        batch_fail(job->responses, 400, "a message must be an object {\"header\", \"body\"}");
+        return;
+    }
+    if (json_object_object_get_ex(msg, "header", &header) &&
+        json_object_object_get_ex(header, "flowId", &fid) &&
+        json_object_is_type(fid, json_type_string)) {
+        flow = sl_catalog_flow(job->cat, json_object_get_string(fid));
+        if (flow == NULL || !flow->enabled || strcmp(flow->inlet_id, inlet) != 0) {
+            batch_fail(job->responses, 404,
+                       "header.flowId names no enabled dataflow of this inlet");
+            return;
+        }
+    }
+    if (flow == NULL) {
+        batch_fail(job->responses, 400,
+                   "no flow id: give header.flowId or the request's x-adobe-flow-id");
+        return;
+    }
+    bool ok = flow->nkeys == 0;
+    for (size_t i = 0; !ok && i < nverified; i++) {
+        ok = verified[i] == flow;
+    }
+    if (!ok) {
+        const char *why = check_signature(req, c, flow);
+        if (why != NULL) {
+            batch_fail(job->responses, 401, why);
+            return;
+        }
+    }
+    if (!json_object_object_get_ex(msg, "body", &body) ||
+        !json_object_is_type(body, json_type_object)) {
+        batch_fail(job->responses, 400, "message body is missing or not a JSON object");
+        return;
+    }
+    size_t i = job->nitems++;
+    char *xa = sl_xmalloc(48);
+    next_xaction(c, sl_http_received_ms(req), xa, 48);
+    job->bodies[i] = sl_xstrdup(json_object_to_json_string_ext(
+        body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+    job->items[i].flow_id = flow->id;
+    job->items[i].xaction_id = xa;
+    job->items[i].received_ms = sl_http_received_ms(req);
+    job->items[i].body = sl_str_c(job->bodies[i]);
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "xactionId", json_object_new_string(xa));
+    json_object_array_add(job->responses, r);
+}
+
+static void on_body_batch(sl_http_req *req, void *ud)
+{
+    sl_collect *c = ud;
+    inlet_job *job = sl_http_data(req);
+    json_object *doc = NULL;
+    json_object *msgs = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (job->flow != NULL) {
+        const char *why = check_signature(req, c, job->flow);
+        if (why != NULL) {
+            refuse(req, c, 401, "Invalid signature", why);
+            return;
+        }
+    }
+    if (!media_type_ok(req)) {
+        refuse(req, c, 415, NULL, "the batch must be sent as application/json");
+        return;
+    }
+    if (sl_event_parse(sl_http_body(req), SL_MAX_JSON_DEPTH + 3, &doc, &err) != SL_OK) {
+        refuse(req, c, 400, "Malformed batch", err.msg);
+        return;
+    }
+    if (!json_object_object_get_ex(doc, "messages", &msgs) ||
+        !json_object_is_type(msgs, json_type_array)) {
+        json_object_put(doc);
+        refuse(req, c, 400, "Malformed batch", "expected {\"messages\": [...]}");
+        return;
+    }
+    size_t n = json_object_array_length(msgs);
+    if (n == 0 || n > SL_MAX_BATCH_MESSAGES) {
+        char detail[128];
+        (void)snprintf(detail, sizeof(detail), "a batch holds 1 to %d messages; this one has %zu",
+                       SL_MAX_BATCH_MESSAGES, n);
+        json_object_put(doc);
+        refuse(req, c, 400, "Malformed batch", detail);
+        return;
+    }
+    job->responses = json_object_new_array();
+    job->items = sl_xcalloc(n, sizeof(*job->items));
+    job->bodies = sl_xcalloc(n, sizeof(*job->bodies));
+    const sl_flow_rt *verified[1] = {job->flow};
+    for (size_t i = 0; i < n; i++) {
+        batch_message(req, c, job, json_object_array_get_idx(msgs, i), verified,
+                      job->flow != NULL ? 1 : 0);
+    }
+    json_object_put(doc);
+    next_xaction(c, sl_http_received_ms(req), job->batch_id, sizeof(job->batch_id));
+    if (job->nitems == 0) {
+        sl_http_reply_json(req, 207, accepted_body(job));
+        return;
+    }
+    land(req, job);
+}
+
+static void on_health(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    sl_http_reply_text(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
+}
+
+static const sl_http_route routes[] = {
+    {"POST", "/collection/batch/{inletId}", on_headers_batch, on_body_batch, 0},
+    {"POST", "/collection/{inletId}", on_headers_single, on_body_single, 0},
+    {"GET", "/healthz", NULL, on_health, 0},
+};
+
+const sl_http_route *sl_collect_routes(size_t *n)
+{
+    *n = sizeof(routes) / sizeof(routes[0]);
+    return routes;
+}
