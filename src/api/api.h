@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* api/api.h: the admin listener's handlers (AEP-compatible paths) and the first-start
+ * bootstrap. Handlers run on the admin HTTP threads and share the app context read-only. */
+#ifndef SL_API_H
+#define SL_API_H
+
+#include "collect/inlet.h"
+#include "config/config.h"
+#include "http/server.h"
+#include "landing/landing.h"
+#include "pipeline/catalog.h"
+#include "pipeline/processor.h"
+#include "store/store.h"
+
+typedef struct sl_app {
+    const sl_config *cfg;
+    sl_store *store;
+    sl_landing *landing;
+    sl_catalog_holder *catalog;
+    sl_processor *processor;
+    sl_collect *collect;
+    sl_http_server *collect_srv;
+    sl_http_server *admin_srv;
+    const char *public_url; /* base of inlet URLs, no trailing slash */
+} sl_app;
+
+/* The admin listener's routes; pass the app as the server's user data. */
+const sl_http_route *sl_api_routes(size_t *n);
+
+/* On an empty store, create the Customer.io source connection, the "Customer.io event"
+ * schema, its dataset, the target connection, the default mapping set and an enabled
+ * dataflow, through the same create functions the API uses. Does nothing when it ran before.
+ * Writes the flow's id into `flow_id` (37 bytes). */
+int sl_api_bootstrap(sl_store *st, char *flow_id, sl_err *err);
+
+/* Create functions shared by the bootstrap and the API. Each validates `body` (borrowed),
+ * stores the resource and writes its new id into `id_out`. */
+int sl_api_create_source_connection(sl_store *st, json_object *body, char *id_out, sl_err *err);
+int sl_api_create_schema(sl_store *st, json_object *body, char *id_out, sl_err *err);
+int sl_api_create_dataset(sl_store *st, json_object *body, char *id_out, sl_err *err);
+int sl_api_create_target_connection(sl_store *st, json_object *body, char *id_out, sl_err *err);
+int sl_api_create_mapping_set(sl_store *st, json_object *body, char *id_out, sl_err *err);
+int sl_api_create_flow(sl_store *st, json_object *body, char *id_out, sl_err *err);
+
+/* The flow document as the API shows it (AEP shape, with options.inletUrl). New reference. */
+json_object *sl_api_flow_view(const sl_app *app, const char *id, json_object *doc, const char *etag,
+                              const int64_t times[2]);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* api/api_int.h: helpers shared by the API families (request-body checks with messages that
+ * name the field, AEP list shapes) and the handlers the route table points at. */
+#ifndef SL_API_INT_H
+#define SL_API_INT_H
+
+#include "api/api.h"
+
+#include <stdbool.h>
+
+/* The string at JSON pointer `ptr` of `body`; NULL with `err` naming the field when absent or
+ * not a string (or empty). */
+const char *sl__api_req_str(json_object *body, const char *ptr, sl_err *err);
+/* The same, but absent is fine (returns NULL, err untouched); wrong type is an error. */
+const char *sl__api_opt_str(json_object *body, const char *ptr, bool *bad, sl_err *err);
+/* Last path segment of a schema $id ("https://ns.adobe.com/sluice/schemas/HEX" -> "HEX"). */
+const char *sl__api_schema_key(const char *schema_id);
+/* Reply with `err` as problem+json, for an error from a store or create function. */
+void sl__api_reply_err(sl_http_req *req, const sl_err *err);
+/* Reload the catalog snapshot after a change and publish it. */
+int sl__api_reload(sl_app *app, sl_err *err);
+
+/* Handlers. */
+void sl__api_healthz(sl_http_req *req, void *ud);
+void sl__api_readyz(sl_http_req *req, void *ud);
+void sl__api_metrics(sl_http_req *req, void *ud);
+void sl__api_flows_list(sl_http_req *req, void *ud);
+void sl__api_flow_get(sl_http_req *req, void *ud);
+void sl__api_datasets_list(sl_http_req *req, void *ud);
+void sl__api_dataset_get(sl_http_req *req, void *ud);
+void sl__api_dataset_preview(sl_http_req *req, void *ud);
+
+#endif

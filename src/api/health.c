@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* api/health.c: /healthz, /readyz and the Prometheus /metrics of the admin listener. */
+#include "api/api_int.h"
+
+#include "core/str.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+
+void sl__api_healthz(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    sl_http_reply_text(req, 200, "application/json", "{\"status\":\"ok\"}", 15);
+}
+
+void sl__api_readyz(sl_http_req *req, void *ud)
+{
+    sl_app *app = ud;
+    json_object *checks = json_object_new_object();
+    bool ready = true;
+    /* The store answers a read, and the catalog has at least been loaded. */
+    int64_t cursor = 0;
+    sl_err err;
+    sl_err_clear(&err);
+    bool store_ok = sl_store_cursor_get(app->store, "processor", &cursor, &err) == SL_OK;
+    json_object_object_add(checks, "store", json_object_new_string(store_ok ? "ok" : err.msg));
+    ready = ready && store_ok;
+    bool collect_ok = app->collect_srv != NULL;
+    json_object_object_add(checks, "collect",
+                           json_object_new_string(collect_ok ? "ok" : "not listening"));
+    ready = ready && collect_ok;
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "status", json_object_new_string(ready ? "ready" : "not ready"));
+    if (!ready) {
+        json_object_object_add(o, "checks", checks);
+    } else {
+        json_object_put(checks);
+    }
+    sl_http_reply_json(req, ready ? 200 : 503, o);
+}
+
+static void counter(sl_buf *b, const char *name, const char *help, const char *labels,
+                    unsigned long long v)
+{
+    if (help != NULL) {
+        sl_buf_appendf(b, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+    }
+    sl_buf_appendf(b, "%s%s %llu\n", name, labels, v);
+}
+
+void sl__api_metrics(sl_http_req *req, void *ud)
+{
+    sl_app *app = ud;
+    sl_buf b = {0};
+    static const char *const classes[] = {"", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    sl_http_server *srvs[2] = {app->collect_srv, app->admin_srv};
+    const char *names[2] = {"collect", "admin"};
+    sl_buf_appendf(&b, "# HELP sluice_http_responses_total HTTP responses by listener and "
+                       "status class.\n# TYPE sluice_http_responses_total counter\n");
+    for (int s = 0; s < 2; s++) {
+        if (srvs[s] == NULL) {
+            continue;
+        }
+        uint64_t counts[6];
+        sl_http_counts(srvs[s], counts);
+        for (int c = 1; c <= 5; c++) {
+            char labels[64];
+            (void)snprintf(labels, sizeof(labels), "{listener=\"%s\",code=\"%s\"}", names[s],
+                           classes[c]);
+            counter(&b, "sluice_http_responses_total", NULL, labels, counts[c]);
+        }
+    }
+    if (app->collect != NULL) {
+        static const char *const statuses[] = {"400", "401", "404", "413", "415", "503"};
+        sl_buf_appendf(&b, "# HELP sluice_collect_refused_total Events refused by the collect "
+                           "listener, by status.\n# TYPE sluice_collect_refused_total counter\n");
+        for (int i = 0; i < 6; i++) {
+            char labels[32];
+            (void)snprintf(labels, sizeof(labels), "{status=\"%s\"}", statuses[i]);
+            counter(&b, "sluice_collect_refused_total", NULL, labels,
+                    atomic_load(&app->collect->refused[i]));
+        }
+        counter(&b, "sluice_collect_accepted_total", "Events acknowledged (durable).", "",
+                atomic_load(&app->collect->accepted));
+    }
+    if (app->landing != NULL) {
+        uint64_t commits = 0;
+        uint64_t events = 0;
+        sl_landing_stats(app->landing, &commits, &events);
+        counter(&b, "sluice_landing_commits_total", "Group commits of the landing log.", "",
+                commits);
+        counter(&b, "sluice_landing_events_total", "Events appended to the landing log.", "",
+                events);
+    }
+    if (app->processor != NULL) {
+        sl_processor_stats ps;
+        sl_processor_stats_get(app->processor, &ps);
+        counter(&b, "sluice_pipeline_processed_total", "Landed events processed.", "",
+                ps.processed);
+        counter(&b, "sluice_pipeline_ingested_total", "Rows written to datasets.", "", ps.ingested);
+        counter(&b, "sluice_pipeline_duplicates_total", "Events dropped as duplicates.", "",
+                ps.duplicates);
+        counter(&b, "sluice_pipeline_failed_total", "Events that produced no row.", "", ps.failed);
+        counter(&b, "sluice_pipeline_warnings_total", "Fields dropped by mapping or coercion.", "",
+                ps.warnings);
+        sl_buf_appendf(&b,
+                       "# HELP sluice_pipeline_cursor Last landing sequence number processed.\n"
+                       "# TYPE sluice_pipeline_cursor gauge\nsluice_pipeline_cursor %lld\n",
+                       (long long)ps.cursor);
+        sl_buf_appendf(&b,
+                       "# HELP sluice_pipeline_latency_max_ms Largest landing-to-dataset "
+                       "latency.\n# TYPE sluice_pipeline_latency_max_ms gauge\n"
+                       "sluice_pipeline_latency_max_ms %lld\n",
+                       (long long)ps.latency_max_ms);
+    }
+    sl_http_reply_text(req, 200, "text/plain; version=0.0.4", sl_buf_cstr(&b), b.len);
+    sl_buf_fini(&b);
+}
