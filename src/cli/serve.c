@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cli/serve.c: `sluice serve`. Opens the store and the landing log, creates the Customer.io
+ * dataflow on first start, starts the processor and both listeners, then waits for SIGTERM or
+ * SIGINT: the first drains in-flight requests and flushes, a second exits at once. */
+#include "api/api.h"
+#include "cli/cli.h"
+#include "collect/inlet.h"
+#include "config/config.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DRAIN_MS 10000
+
+typedef struct runtime {
+    sl_config cfg;
+    sl_app app;
+    sl_collect collect;
+    char *public_url;
+} runtime;
+
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    (void)snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1; *p != '\0'; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0750) != 0 && errno != EEXIST) {
+                return -1;
+            }
+            *p = '/';
+        }
+    }
+    return mkdir(buf, 0750) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void *second_signal(void *arg)
+{
+    sigset_t *set = arg;
+    int sig = 0;
+    (void)sigwait(set, &sig);
+    static const char msg[] = "level=warn module=main msg=\"second signal; exiting now\"\n";
+    ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)n;
+    _exit(130);
+}
+
+static int start_listener(const char *name, const char *listen, const sl_config *cfg,
+                          const sl_http_route *routes, size_t nroutes, size_t max_body, void *ud,
+                          sl_http_server **out, sl_err *err)
+{
+    char host[256];
+    unsigned port = 0;
+    if (sl_config_split_hostport(listen, host, sizeof(host), &port) != 0) {
+        return sl_err_set(err, SL_ECONFIG, "%s: '%s' is not HOST:PORT", name, listen);
+    }
+    sl_http_config hc = {
+        .name = name,
+        .host = host,
+        .port = port,
+        .threads = (unsigned)cfg->threads,
+        .max_body = max_body,
+        .routes = routes,
+        .nroutes = nroutes,
+        .ud = ud,
+    };
+    *out = sl_http_start(&hc, err);
+    return *out != NULL ? SL_OK : err->code;
+}
+
+static void print_banner(runtime *rt, const char *flow_id)
+{
+    char host[256];
+    unsigned port = 0;
+    (void)sl_config_split_hostport(rt->cfg.admin_listen, host, sizeof(host), &port);
+    sl_catalog *cat = sl_catalog_current(rt->app.catalog);
+    const sl_flow_rt *flow = sl_catalog_flow(cat, flow_id);
+    printf("sluice %s is running\n", SL_VERSION);
+    printf("  admin API:   http://%s:%u\n", host, sl_http_port(rt->app.admin_srv));
+    printf("  collect:     %s\n", rt->public_url);
+    if (flow != NULL) {
+        printf("  Customer.io webhook URL (Data & Integrations > Reporting Webhooks):\n"
+               "    %s/collection/%s?x-adobe-flow-id=%s\n",
+               rt->public_url, flow->inlet_id, flow->id);
+        printf("  signing keys: %s\n", flow->nkeys > 0 ? "configured: webhooks must be signed"
+                                                       : "none: unsigned webhooks are accepted "
+                                                         "(set --cio-signing-keys)");
+    }
+    printf("  data:        %s\n", rt->cfg.data);
+    (void)fflush(stdout);
+    sl_catalog_unref(cat);
+}
+
+static void shutdown_all(runtime *rt)
+{
+    sl_app *app = &rt->app;
+    sl_http_quiesce(app->collect_srv);
+    sl_http_quiesce(app->admin_srv);
+    unsigned left = sl_http_drain(app->collect_srv, DRAIN_MS);
+    left += sl_http_drain(app->admin_srv, 1000);
+    if (left > 0) {
+        SL_LOG_WARN("main", "requests still in flight at shutdown count=%u", left);
+    }
+    sl_http_stop(app->collect_srv);
+    sl_http_stop(app->admin_srv);
+    sl_processor_stop(app->processor);
+    sl_landing_close(app->landing);
+    sl_catalog_holder_destroy(app->catalog);
+    sl_store_close(app->store);
+    free(rt->public_url);
+    sl_config_fini(&rt->cfg);
+}
+
+/* public_url, or http://{collect} with the port actually bound when it was 0. */
+static char *effective_public_url(const runtime *rt)
+{
+    if (rt->cfg.public_url_src != 0) {
+        return sl_xstrdup(rt->cfg.public_url);
+    }
+    char host[256];
+    unsigned port = 0;
+    (void)sl_config_split_hostport(rt->cfg.collect_listen, host, sizeof(host), &port);
+    char buf[512];
+    bool v6 = strchr(host, ':') != NULL;
+    (void)snprintf(buf, sizeof(buf), "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
+                   sl_http_port(rt->app.collect_srv));
+    return sl_xstrdup(buf);
+}
+
+static int serve(runtime *rt)
+{
+    sl_err err;
+    sl_err_clear(&err);
+    sl_app *app = &rt->app;
+    char flow_id[40] = "";
+    char path[4200];
+    sl_catalog *cat = NULL;
+
+    if (make_dirs(rt->cfg.data) != 0) {
+        SL_LOG_ERROR("main", "cannot create the data directory dir=%s error=\"%s\"", rt->cfg.data,
+                     strerror(errno));
+        return 1;
+    }
+    app->cfg = &rt->cfg;
+    if ((app->store = sl_store_open(rt->cfg.store, &err)) == NULL ||
+        sl_api_bootstrap(app->store, flow_id, &err) != SL_OK ||
+        sl_catalog_load(app->store, &rt->cfg.cio_signing_keys, &cat, &err) != SL_OK) {
+        goto fail;
+    }
+    app->catalog = sl_catalog_holder_create(cat);
+    (void)snprintf(path, sizeof(path), "%s/landing.db", rt->cfg.data);
+    if ((app->landing = sl_landing_open(path, &err)) == NULL ||
+        (app->processor = sl_processor_start(app->store, app->landing, app->catalog, &err)) ==
+            NULL) {
+        goto fail;
+    }
+    rt->collect.catalog = app->catalog;
+    rt->collect.landing = app->landing;
+    rt->collect.timestamp_tolerance_s = rt->cfg.cio_timestamp_tolerance;
+    app->collect = &rt->collect;
+    size_t ncr = 0;
+    size_t nar = 0;
+    const sl_http_route *cr = sl_collect_routes(&ncr);
+    const sl_http_route *ar = sl_api_routes(&nar);
+    if (start_listener("collect", rt->cfg.collect_listen, &rt->cfg, cr, ncr,
+                       (size_t)rt->cfg.max_body_bytes, &rt->collect, &app->collect_srv,
+                       &err) != SL_OK ||
+        start_listener("admin", rt->cfg.admin_listen, &rt->cfg, ar, nar, SL_MAX_ADMIN_BODY_BYTES,
+                       app, &app->admin_srv, &err) != SL_OK) {
+        goto fail;
+    }
+    rt->public_url = effective_public_url(rt);
+    app->public_url = rt->public_url;
+    SL_LOG_INFO("main", "ready admin_port=%u collect=%s data=%s", sl_http_port(app->admin_srv),
+                rt->public_url, rt->cfg.data);
+    print_banner(rt, flow_id);
+    return 0;
+fail:
+    SL_LOG_ERROR("main", "cannot start error=\"%s\"", err.msg);
+    return 1;
+}
+
+int sl_cli_serve(int argc, char **argv)
+{
+    if (sl_cli_wants_help(argc, argv)) {
+        printf("usage: sluice serve [--config FILE] [options]\n\n"
+               "Runs the collect listener (Customer.io webhooks), the admin listener (API,\n"
+               "/healthz, /readyz, /metrics) and the pipeline on one data directory. On first\n"
+               "start it creates a ready Customer.io dataflow and prints its webhook URL.\n"
+               "Precedence: built-in default < YAML file < SLUICE_* environment < flags.\n"
+               "SIGTERM/SIGINT drain in-flight requests and exit; a second signal exits at "
+               "once.\n\nOptions:\n");
+        sl_config_print_help(stdout);
+        return 0;
+    }
+    runtime *rt = sl_xcalloc(1, sizeof(*rt));
+    if (sl_cli_load_config(&rt->cfg, argc, argv) != 0) {
+        sl_config_fini(&rt->cfg);
+        free(rt);
+        return SL_EXIT_CONFIG;
+    }
+    sl_log_level lvl = SL_LOG_LEVEL_INFO;
+    (void)sl_log_level_parse(rt->cfg.log_level, &lvl);
+    sl_log_threshold = (int)lvl;
+    (void)sl_log_format_set(rt->cfg.log_format);
+
+    /* Every thread inherits this mask, so only sigwait() below sees the signals. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = serve(rt);
+    if (rc == 0) {
+        int sig = 0;
+        (void)sigwait(&set, &sig);
+        SL_LOG_INFO("main", "shutting down; draining in-flight requests signal=%d", sig);
+        pthread_t t;
+        if (pthread_create(&t, NULL, second_signal, &set) == 0) {
+            (void)pthread_detach(t);
+        }
+    }
+    shutdown_all(rt);
+    if (rc == 0) {
+        SL_LOG_INFO("main", "stopped");
+    }
+    free(rt);
+    return rc;
+}
