@@ -26,6 +26,8 @@ typedef struct runtime {
     sl_app app;
     sl_collect collect;
     char *public_url;
+    char admin_host[256];       /* host of admin.public_url, when set */
+    const char *admin_hosts[5]; /* the admin listener's allowed Host names */
 } runtime;
 
 static int make_dirs(const char *path)
@@ -57,7 +59,7 @@ static void *second_signal(void *arg)
 
 static int start_listener(const char *name, const char *listen, const sl_config *cfg,
                           const sl_http_route *routes, size_t nroutes, size_t max_body, void *ud,
-                          sl_http_server **out, sl_err *err)
+                          const char *const *allowed_hosts, sl_http_server **out, sl_err *err)
 {
     char host[256];
     unsigned port = 0;
@@ -73,6 +75,7 @@ static int start_listener(const char *name, const char *listen, const sl_config 
         .routes = routes,
         .nroutes = nroutes,
         .ud = ud,
+        .allowed_hosts = allowed_hosts,
     };
     *out = sl_http_start(&hc, err);
     return *out != NULL ? SL_OK : err->code;
@@ -119,6 +122,28 @@ static void shutdown_all(runtime *rt)
     sl_store_close(app->store);
     free(rt->public_url);
     sl_config_fini(&rt->cfg);
+}
+
+/* The admin listener answers for loopback names and the host of admin.public_url only, so a
+ * web page cannot reach it through DNS rebinding. */
+static void admin_allowed_hosts(runtime *rt)
+{
+    int n = 0;
+    rt->admin_hosts[n++] = "127.0.0.1";
+    rt->admin_hosts[n++] = "localhost";
+    rt->admin_hosts[n++] = "[::1]";
+    const char *url = rt->cfg.admin_public_url;
+    const char *p = url != NULL ? strstr(url, "://") : NULL;
+    if (p != NULL) {
+        p += 3;
+        size_t len = p[0] == '[' ? strcspn(p, "]") + 1 : strcspn(p, ":/");
+        if (len > 0 && len < sizeof(rt->admin_host)) {
+            memcpy(rt->admin_host, p, len);
+            rt->admin_host[len] = '\0';
+            rt->admin_hosts[n++] = rt->admin_host;
+        }
+    }
+    rt->admin_hosts[n] = NULL;
 }
 
 /* public_url, or http://{collect} with the port actually bound when it was 0. */
@@ -172,11 +197,12 @@ static int serve(runtime *rt)
     size_t nar = 0;
     const sl_http_route *cr = sl_collect_routes(&ncr);
     const sl_http_route *ar = sl_api_routes(&nar);
+    admin_allowed_hosts(rt);
     if (start_listener("collect", rt->cfg.collect_listen, &rt->cfg, cr, ncr,
-                       (size_t)rt->cfg.max_body_bytes, &rt->collect, &app->collect_srv,
+                       (size_t)rt->cfg.max_body_bytes, &rt->collect, NULL, &app->collect_srv,
                        &err) != SL_OK ||
         start_listener("admin", rt->cfg.admin_listen, &rt->cfg, ar, nar, SL_MAX_ADMIN_BODY_BYTES,
-                       app, &app->admin_srv, &err) != SL_OK) {
+                       app, rt->admin_hosts, &app->admin_srv, &err) != SL_OK) {
         goto fail;
     }
     rt->public_url = effective_public_url(rt);

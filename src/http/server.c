@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define MAX_PARAMS  4
@@ -22,6 +23,7 @@
 struct sl_http_server {
     sl_http_config cfg;
     struct MHD_Daemon *daemon;
+    MHD_socket quiesced; /* the listen socket after quiesce: closed only after stop */
     unsigned port;
     atomic_uint inflight;
     atomic_uint_fast64_t counts[6]; /* [0] unused, [1..5] status classes */
@@ -372,9 +374,47 @@ static void allowed_methods(sl_http_server *srv, const char *path, char *out, si
     }
 }
 
+/* The host part of a Host header value: "[::1]:8080" -> "[::1]", "a.b:80" -> "a.b". */
+static size_t host_len(const char *h)
+{
+    if (h[0] == '[') {
+        const char *end = strchr(h, ']');
+        return end != NULL ? (size_t)(end - h) + 1 : strlen(h);
+    }
+    const char *colon = strchr(h, ':');
+    return colon != NULL ? (size_t)(colon - h) : strlen(h);
+}
+
+/* DNS rebinding guard: a listener with allowed_hosts answers only requests whose Host names one
+ * of them (any port). Health probes are exempt: load balancers send the node's address. */
+static bool host_allowed(const sl_http_server *srv, const sl_http_req *req)
+{
+    if (srv->cfg.allowed_hosts == NULL || strcmp(req->path, "/healthz") == 0 ||
+        strcmp(req->path, "/readyz") == 0) {
+        return true;
+    }
+    const char *host = sl_http_header(req, MHD_HTTP_HEADER_HOST);
+    if (host == NULL) {
+        return false;
+    }
+    size_t len = host_len(host);
+    for (const char *const *a = srv->cfg.allowed_hosts; *a != NULL; a++) {
+        if (strlen(*a) == len && strncasecmp(*a, host, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static enum MHD_Result on_first_call(sl_http_server *srv, sl_http_req *req)
 {
     bool path_known = false;
+    if (!host_allowed(srv, req)) {
+        sl_http_reply_problem(req, 403, "Host not allowed",
+                              "this listener answers only for Host 127.0.0.1, localhost, [::1] "
+                              "or the host of its configured public URL");
+        return send_reply(req);
+    }
     req->route = find_route(srv, req->method, req->path, req, &path_known);
     if (req->route == NULL) {
         if (path_known) {
@@ -503,6 +543,7 @@ sl_http_server *sl_http_start(const sl_http_config *cfg, sl_err *err)
 {
     sl_http_server *srv = sl_xcalloc(1, sizeof(*srv));
     srv->cfg = *cfg;
+    srv->quiesced = MHD_INVALID_SOCKET;
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
     struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -551,10 +592,8 @@ unsigned sl_http_port(const sl_http_server *srv)
 void sl_http_quiesce(sl_http_server *srv)
 {
     if (srv != NULL && srv->daemon != NULL) {
-        MHD_socket s = MHD_quiesce_daemon(srv->daemon);
-        if (s != MHD_INVALID_SOCKET) {
-            (void)close(s);
-        }
+        /* With internal threads the socket must stay open until MHD_stop_daemon. */
+        srv->quiesced = MHD_quiesce_daemon(srv->daemon);
     }
 }
 
@@ -576,6 +615,9 @@ void sl_http_stop(sl_http_server *srv)
         return;
     }
     MHD_stop_daemon(srv->daemon);
+    if (srv->quiesced != MHD_INVALID_SOCKET) {
+        (void)close(srv->quiesced);
+    }
     free(srv);
 }
 

@@ -38,6 +38,9 @@ typedef struct sl_http_config {
     const sl_http_route *routes;
     size_t nroutes;
     void *ud; /* passed to every handler */
+    /* NULL-terminated host names a request's Host header must name (any port), or NULL to
+     * accept any Host. /healthz and /readyz are always answered. */
+    const char *const *allowed_hosts;
 } sl_http_config;
 
 /* Bind and start serving. Returns an owned server (release with sl_http_stop) or NULL. */

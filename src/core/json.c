@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "core/json.h"
+
+#include <limits.h>
+#include <stdbool.h>
+
+/* The deepest nesting of objects and arrays in `s`. json-c counts a scalar inside the innermost
+ * container as one more level, so its own limit cannot say "at most N containers". */
+static int container_depth(const char *s, size_t len, int stop_above)
+{
+    int depth = 0;
+    int max = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            if (depth > max) {
+                max = depth;
+                if (max > stop_above) {
+                    break;
+                }
+            }
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return max;
+}
+
+int sl_json_parse(sl_str body, int max_depth, json_object **out, sl_err *err)
+{
+    int rc = SL_OK;
+    json_tokener *tok = NULL;
+    json_object *obj = NULL;
+
+    if (body.len == 0) {
+        rc = sl_err_set(err, SL_EINVAL, "the body is empty; expected a JSON object");
+        goto out;
+    }
+    if (body.len > INT_MAX) {
+        rc = sl_err_set(err, SL_ETOOBIG, "the body is too large to parse");
+        goto out;
+    }
+    /* json-c accepts any bytes inside strings; the contract says invalid UTF-8 is a 400. */
+    if (!sl_utf8_valid(body.ptr, body.len)) {
+        rc = sl_err_set(err, SL_EINVAL, "the body is not valid UTF-8");
+        goto out;
+    }
+    if (container_depth(body.ptr, body.len, max_depth) > max_depth) {
+        rc = sl_err_set(err, SL_EINVAL, "JSON nesting is deeper than %d levels", max_depth);
+        goto out;
+    }
+    tok = json_tokener_new_ex(max_depth + 1);
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    obj = json_tokener_parse_ex(tok, body.ptr, (int)body.len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    if (jerr == json_tokener_continue) {
+        rc = sl_err_set(err, SL_EINVAL, "malformed JSON: the document ends early at byte %zu",
+                        body.len);
+        goto out;
+    }
+    if (jerr != json_tokener_success) {
+        if (jerr == json_tokener_error_depth) {
+            rc = sl_err_set(err, SL_EINVAL, "JSON nesting is deeper than %d levels", max_depth);
+        } else {
+            rc = sl_err_set(err, SL_EINVAL, "malformed JSON at byte %zu: %s",
+                            json_tokener_get_parse_end(tok), json_tokener_error_desc(jerr));
+        }
+        goto out;
+    }
+    size_t end = json_tokener_get_parse_end(tok);
+    for (; end < body.len; end++) {
+        char c = body.ptr[end];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            rc = sl_err_set(err, SL_EINVAL,
+                            "malformed JSON: unexpected data after the value at "
+                            "byte %zu",
+                            end);
+            goto out;
+        }
+    }
+out:
+    if (tok != NULL) {
+        json_tokener_free(tok);
+    }
+    if (rc == SL_OK && out != NULL) {
+        *out = obj;
+    } else {
+        json_object_put(obj);
+    }
+    return rc;
+}
