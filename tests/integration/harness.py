@@ -1,0 +1,634 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared helpers for sluice's integration tests (Python 3 standard library only).
+
+Every test file imports this module from its own directory. The binary comes from the
+environment variable SLUICE_BIN, the sample data from SLUICE_TEST_DATA (path of tests/data).
+
+What lives here:
+  * free_port(): a free TCP port on 127.0.0.1 (bind port 0, read it, close).
+  * Sluice: one `sluice serve` process on a temporary data directory, with its stderr/stdout in
+    a file of that directory, readiness wait, SIGTERM/SIGKILL stop by PID, and small helpers for the
+    admin API, the collect endpoint and read-only looks into sluice.db and landing.db.
+  * request(): one HTTP request with http.client (never urllib: it adds a form Content-Type to POSTs).
+  * sign()/compact()/ulid(): Customer.io signatures, compact sorted-key JSON, fresh ULID event ids.
+  * SluiceTestCase: a unittest.TestCase that stops every process it started, prints the logs of
+    those processes when a test failed, and removes the temporary directories afterwards.
+"""
+
+import datetime
+import glob
+import hashlib
+import hmac
+import http.client as httpclient
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+POLL_LIMIT_S = 10.0  # every wait for rows/readiness is bounded by this
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+INLET_RE = re.compile(r"^[0-9a-f]{64}$")
+DATASET_RE = re.compile(r"^[0-9a-f]{24}$")
+ISO_Z_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6}|\.\d{9})?Z$")
+
+
+def sluice_bin():
+    path = os.environ.get("SLUICE_BIN")
+    if not path:
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "..", "..", "build", "sluice")
+    path = os.path.abspath(path)
+    if not os.access(path, os.X_OK):
+        raise RuntimeError("sluice binary not found or not executable: %s (set SLUICE_BIN)" % path)
+    return path
+
+
+def test_data_dir():
+    path = os.environ.get("SLUICE_TEST_DATA")
+    if not path:
+        here = os.path.dirname(os.path.abspath(__file__))
+        path = os.path.join(here, "..", "data")
+    return os.path.abspath(path)
+
+
+def cio_dir():
+    return os.path.join(test_data_dir(), "customerio")
+
+
+def sample_files():
+    """Every event sample: the 69 <object_type>_<metric>.json files, the two special files and the
+    variants/. signing_vectors.json is not an event."""
+    d = cio_dir()
+    files = sorted(glob.glob(os.path.join(d, "*.json"))) + sorted(glob.glob(os.path.join(d, "variants", "*.json")))
+    return [f for f in files if os.path.basename(f) != "signing_vectors.json"]
+
+
+def load_sample(name):
+    with open(os.path.join(cio_dir(), name), "rb") as f:
+        return json.loads(f.read().decode("utf-8"))
+
+
+def signing_vectors():
+    with open(os.path.join(cio_dir(), "signing_vectors.json"), "rb") as f:
+        return json.loads(f.read().decode("utf-8"))["vectors"]
+
+
+def compact(obj):
+    """Compact, sorted-key serialisation, as Customer.io sends bodies."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def sign(key, timestamp, body):
+    """hex HMAC-SHA256(key bytes, "v0:" + timestamp + ":" + raw body)."""
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if isinstance(timestamp, int):
+        timestamp = str(timestamp)
+    return hmac.new(key, b"v0:" + timestamp.encode("ascii") + b":" + body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(key, body, timestamp=None, content_type="application/json"):
+    ts = str(int(time.time())) if timestamp is None else str(timestamp)
+    h = {}
+    if content_type is not None:
+        h["Content-Type"] = content_type
+    if key is not None:
+        h["X-CIO-Timestamp"] = ts
+        h["X-CIO-Signature"] = sign(key, ts, body)
+    return h
+
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_rng = random.SystemRandom()
+
+
+def ulid(ms=None):
+    """A fresh, valid 26-character ULID (48-bit ms time + 80 random bits, Crockford base32)."""
+    if ms is None:
+        ms = int(time.time() * 1000)
+    n = (ms << 80) | _rng.getrandbits(80)
+    out = []
+    for _ in range(26):
+        out.append(_CROCKFORD[n & 31])
+        n >>= 5
+    return "".join(reversed(out))
+
+
+def iso_utc(unix_seconds):
+    return datetime.datetime.fromtimestamp(unix_seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def make_event(event_id=None, timestamp=None, template="email_delivered.json", **data_overrides):
+    """A sample event with a fresh event_id (and optionally another timestamp / data fields)."""
+    ev = load_sample(template)
+    ev["event_id"] = event_id or ulid()
+    if timestamp is not None:
+        ev["timestamp"] = timestamp
+    for k, v in data_overrides.items():
+        ev["data"][k] = v
+    return ev
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+    finally:
+        s.close()
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # dict, lower-case names
+        self.body = body
+
+    @property
+    def content_type(self):
+        return self.headers.get("content-type", "")
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    def __repr__(self):
+        b = self.body[:600]
+        return "<HTTP %d %s %r>" % (self.status, self.content_type, b)
+
+
+def request(port, method, path, body=None, headers=None, timeout=15.0):
+    """One request on a fresh connection. Returns Response. body: bytes or None. A large body goes
+    piece by piece so that an early answer (413) is read instead of failing on a broken pipe."""
+    if body is not None and len(body) > 65536:
+        h = {"Content-Length": str(len(body))}
+        h.update(headers or {})
+        return send_streaming(port, path, h, [body[i:i + 65536] for i in range(0, len(body), 65536)],
+                              timeout=timeout, method=method)
+    conn = httpclient.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=dict(headers or {}))
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+def send_streaming(port, path, headers, chunks, chunked=False, timeout=15.0, method="POST"):
+    """Send a request body piece by piece with http.client; stop sending as soon as the server has
+    answered (it may refuse early, e.g. 413) and return the Response. With chunked=True the body goes
+    with Transfer-Encoding: chunked and no Content-Length."""
+    import select
+    conn = httpclient.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.putrequest(method, path, skip_accept_encoding=True)
+        for k, v in headers.items():
+            conn.putheader(k, v)
+        if chunked:
+            conn.putheader("Transfer-Encoding", "chunked")
+        conn.endheaders()
+        sock = conn.sock
+        try:
+            for c in chunks:
+                r, _, _ = select.select([sock], [], [], 0)
+                if r:
+                    break  # the server answered already
+                if chunked:
+                    conn.send(b"%x\r\n" % len(c) + c + b"\r\n")
+                else:
+                    conn.send(c)
+            else:
+                if chunked:
+                    conn.send(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server stopped reading: its answer should be waiting
+        r = conn.getresponse()
+        data = r.read()
+        return Response(r.status, {k.lower(): v for k, v in r.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+def ro_connect(path):
+    """Read-only SQLite connection (sluice may be running and writing)."""
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=5.0)
+    con.execute("PRAGMA busy_timeout=5000")
+    return con
+
+
+def poll(fn, limit=POLL_LIMIT_S, interval=0.05, what="condition"):
+    """Call fn() until it returns a truthy value or `limit` seconds pass; returns the last value.
+    Exceptions from fn (e.g. a table not created yet) count as "not yet"."""
+    deadline = time.monotonic() + limit
+    last = None
+    last_exc = None
+    while True:
+        try:
+            last = fn()
+            last_exc = None
+            if last:
+                return last
+        except (sqlite3.Error, OSError, httpclient.HTTPException, ValueError, KeyError) as e:
+            last_exc = e
+        if time.monotonic() >= deadline:
+            if last_exc is not None:
+                sys.stderr.write("poll(%s): last error: %r\n" % (what, last_exc))
+            return last
+        time.sleep(interval)
+
+
+class Sluice:
+    """One `sluice serve` process.
+
+    data_dir: reuse a directory (restart); otherwise a fresh one under `tmp_root`.
+    keys: list of Customer.io signing keys (None: no keys).
+    args: extra command-line arguments; env: extra environment variables.
+    ports_from_flags: False to not pass --admin/--collect (e.g. env/config precedence tests); then
+    admin_port/collect_port must be given to say where the process will listen.
+    """
+
+    def __init__(self, tmp_root, data_dir=None, keys=None, args=(), env=None, admin_port=None,
+                 collect_port=None, ports_from_flags=True, data_from_flag=True, name="sluice"):
+        self.bin = sluice_bin()
+        self.tmp_root = tmp_root
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="data-", dir=tmp_root)
+        self.keys = list(keys) if keys else []
+        self.admin_port = admin_port or free_port()
+        self.collect_port = collect_port or free_port()
+        self.extra_args = list(args)
+        self.extra_env = dict(env or {})
+        self.ports_from_flags = ports_from_flags
+        self.data_from_flag = data_from_flag
+        self.name = name
+        self.proc = None
+        self.log_path = None
+        self.log_file = None
+        self.returncode = None
+        self._flow = None
+        self.starts = 0
+
+    # ---- process ----------------------------------------------------------------------------
+    def argv(self):
+        a = [self.bin, "serve"]
+        if self.data_from_flag:
+            a += ["--data", self.data_dir]
+        if self.ports_from_flags:
+            a += ["--admin", "127.0.0.1:%d" % self.admin_port, "--collect", "127.0.0.1:%d" % self.collect_port]
+        if self.keys:
+            a += ["--cio-signing-keys", ",".join(self.keys)]
+        return a + self.extra_args
+
+    def start(self, wait=True):
+        assert self.proc is None or self.proc.poll() is not None, "already running"
+        self.starts += 1
+        self.log_path = os.path.join(self.tmp_root, "%s-%d.log" % (self.name, self.starts))
+        self.log_file = open(self.log_path, "wb")
+        env = dict(os.environ)
+        for k in list(env):
+            if k.startswith("SLUICE_") and k not in ("SLUICE_BIN", "SLUICE_TEST_DATA"):
+                del env[k]
+        env.update(self.extra_env)
+        self.proc = subprocess.Popen(self.argv(), stdin=subprocess.DEVNULL, stdout=self.log_file,
+                                     stderr=subprocess.STDOUT, env=env, cwd=self.tmp_root)
+        self.returncode = None
+        self._flow = None
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, limit=POLL_LIMIT_S):
+        deadline = time.monotonic() + limit
+        last = None
+        while time.monotonic() < deadline:
+            rc = self.proc.poll()
+            if rc is not None:
+                raise AssertionError("sluice exited with %d before it was ready; argv %s\n%s"
+                                     % (rc, self.argv(), self.log_tail()))
+            try:
+                r = request(self.admin_port, "GET", "/readyz", timeout=2.0)
+                last = r
+                if r.status == 200:
+                    return r
+            except (OSError, httpclient.HTTPException) as e:
+                last = e
+            time.sleep(0.05)
+        raise AssertionError("sluice not ready within %.0fs (last: %r); argv %s\n%s"
+                             % (limit, last, self.argv(), self.log_tail()))
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout=10.0):
+        """Signal by PID, wait up to `timeout`, then SIGKILL. Returns (returncode, seconds, killed)."""
+        if self.proc is None:
+            return None, 0.0, False
+        killed = False
+        t0 = time.monotonic()
+        if self.proc.poll() is None:
+            try:
+                os.kill(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                killed = True
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        took = time.monotonic() - t0
+        self.returncode = self.proc.returncode
+        if self.log_file:
+            self.log_file.close()
+            self.log_file = None
+        return self.returncode, took, killed
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        return self.stop()
+
+    def log_tail(self, limit=20000):
+        paths = sorted(glob.glob(os.path.join(self.tmp_root, "%s-*.log" % self.name)))
+        out = []
+        for p in paths:
+            try:
+                with open(p, "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            if len(data) > limit:
+                data = b"...(cut)...\n" + data[-limit:]
+            out.append("----- %s -----\n%s" % (p, data.decode("utf-8", "replace")))
+        return "\n".join(out) if out else "(no log)"
+
+    # ---- admin API ----------------------------------------------------------------------------
+    def admin(self, method, path, body=None, headers=None):
+        return request(self.admin_port, method, path, body=body, headers=headers)
+
+    def admin_json(self, path):
+        r = self.admin("GET", path)
+        if r.status != 200:
+            raise AssertionError("GET %s -> %r" % (path, r))
+        return r.json()
+
+    def flow(self):
+        """(flow_id, inlet_id, inlet_url) of the first-start Customer.io flow."""
+        if self._flow is None:
+            items = self.admin_json("/data/foundation/flowservice/flows")["items"]
+            if len(items) != 1:
+                raise AssertionError("expected exactly one flow, got %d: %r" % (len(items), items))
+            f = items[0]
+            url = f["options"]["inletUrl"]
+            inlet = url.rstrip("/").rsplit("/", 1)[-1]
+            self._flow = (f["id"], inlet, url)
+        return self._flow
+
+    @property
+    def flow_id(self):
+        return self.flow()[0]
+
+    @property
+    def inlet(self):
+        return self.flow()[1]
+
+    def datasets(self):
+        return self.admin_json("/data/foundation/catalog/dataSets")
+
+    def dataset_id(self):
+        """The dataset the Customer.io flow writes to: the only dataset of a fresh data dir. Cached:
+        the id stays the same across restarts on the same data directory."""
+        if getattr(self, "_dataset_id", None) is None:
+            self._dataset_id = self._find_dataset_id()
+        return self._dataset_id
+
+    def _find_dataset_id(self):
+        ds = self.datasets()
+        ids = [k for k in ds if DATASET_RE.match(k)]
+        if len(ids) == 1:
+            return ids[0]
+        # several: prefer one whose table exists
+        con = self.store()
+        try:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        finally:
+            con.close()
+        with_table = [i for i in ids if "ds_" + i in names]
+        if len(with_table) == 1:
+            return with_table[0]
+        raise AssertionError("cannot tell the Customer.io dataset among %r" % ids)
+
+    # ---- collect --------------------------------------------------------------------------------
+    def collect_path(self, inlet=None, flow=None, batch=False, query=True):
+        inlet = inlet or self.inlet
+        p = ("/collection/batch/%s" if batch else "/collection/%s") % inlet
+        if query:
+            p += "?x-adobe-flow-id=%s" % (flow or self.flow_id)
+        return p
+
+    def post(self, body, key="__default__", headers=None, inlet=None, flow=None, query=True,
+             content_type="application/json", batch=False, timestamp=None):
+        """POST a raw body to the collect listener. key: signing key (default: the first configured
+        key, None: unsigned)."""
+        if key == "__default__":
+            key = self.keys[0] if self.keys else None
+        h = signed_headers(key, body, timestamp=timestamp, content_type=content_type)
+        h.update(headers or {})
+        return request(self.collect_port, "POST", self.collect_path(inlet, flow, batch, query), body=body, headers=h)
+
+    def post_event(self, ev, **kw):
+        return self.post(compact(ev), **kw)
+
+    # ---- storage --------------------------------------------------------------------------------
+    @property
+    def store_path(self):
+        return os.path.join(self.data_dir, "sluice.db")
+
+    @property
+    def landing_path(self):
+        return os.path.join(self.data_dir, "landing.db")
+
+    def store(self):
+        return ro_connect(self.store_path)
+
+    def landing(self):
+        return ro_connect(self.landing_path)
+
+    def ds_query(self, sql, args=(), dataset_id=None):
+        ds = dataset_id or self.dataset_id()
+        con = self.store()
+        try:
+            return con.execute(sql.replace("{ds}", '"ds_%s"' % ds), args).fetchall()
+        finally:
+            con.close()
+
+    def ds_event_ids(self, dataset_id=None):
+        """{event_id: number of rows}"""
+        rows = self.ds_query("SELECT event_id, count(*) FROM {ds} GROUP BY event_id", dataset_id=dataset_id)
+        return {r[0]: r[1] for r in rows}
+
+    def ds_count(self, dataset_id=None):
+        return self.ds_query("SELECT count(*) FROM {ds}", dataset_id=dataset_id)[0][0]
+
+    def ds_record(self, event_id, dataset_id=None):
+        rows = self.ds_query("SELECT record, _id FROM {ds} WHERE event_id = ?", (event_id,), dataset_id=dataset_id)
+        if not rows:
+            return None
+        rec = json.loads(rows[0][0])
+        return rec
+
+    def wait_event_ids(self, event_ids, limit=POLL_LIMIT_S, dataset_id=None):
+        """Poll until every event id is in the dataset table; returns {event_id: rows} (all of the
+        table) as last seen."""
+        want = set(event_ids)
+        seen = {}
+
+        def check():
+            nonlocal seen
+            seen = self.ds_event_ids(dataset_id)
+            return want.issubset(seen.keys())
+
+        poll(check, limit=limit, what="event ids in dataset")
+        return seen
+
+    def landing_rows(self, where="1=1", args=()):
+        con = self.landing()
+        try:
+            return con.execute("SELECT seq, flow_id, received_ms, xaction_id, body FROM landing WHERE " + where,
+                               args).fetchall()
+        finally:
+            con.close()
+
+    def landing_count(self):
+        con = self.landing()
+        try:
+            return con.execute("SELECT count(*) FROM landing").fetchone()[0]
+        finally:
+            con.close()
+
+
+class SluiceTestCase(unittest.TestCase):
+    """Base class. Use self.sluice(...) in a test (stopped in cleanup) or cls.class_sluice(...) in
+    setUpClass (stopped in tearDownClass). Logs are printed when a test failed; temp dirs removed."""
+
+    _class_tmp = None
+    _class_instances = None
+    _class_failed = False
+
+    # ---- class level ------------------------------------------------------------------------------
+    @classmethod
+    def class_tmp(cls):
+        if cls._class_tmp is None:
+            cls._class_tmp = tempfile.mkdtemp(prefix="sluice-it-")
+            cls._class_instances = []
+        return cls._class_tmp
+
+    @classmethod
+    def class_sluice(cls, **kw):
+        s = Sluice(cls.class_tmp(), name="class-sluice%d" % len(cls._class_instances or []), **kw)
+        cls._class_instances.append(s)
+        try:
+            s.start()
+        except BaseException:
+            cls._class_failed = True
+            cls.class_teardown()
+            raise
+        return s
+
+    @classmethod
+    def class_teardown(cls):
+        for s in cls._class_instances or []:
+            s.stop()
+        if cls._class_failed:
+            for s in cls._class_instances or []:
+                sys.stderr.write("\n===== log of %s (%s) =====\n%s\n" % (s.name, cls.__name__, s.log_tail()))
+        if cls._class_tmp:
+            shutil.rmtree(cls._class_tmp, ignore_errors=True)
+        cls._class_tmp = None
+        cls._class_instances = []
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.class_teardown()
+        super().tearDownClass()
+
+    # ---- test level -------------------------------------------------------------------------------
+    def tmp(self):
+        if getattr(self, "_tmp", None) is None:
+            self._tmp = tempfile.mkdtemp(prefix="sluice-it-")
+        return self._tmp
+
+    def sluice(self, start=True, **kw):
+        if not hasattr(self, "_instances"):
+            self._instances = []
+        s = Sluice(self.tmp(), name="sluice%d" % len(self._instances), **kw)
+        self._instances.append(s)
+        self.addCleanup(s.stop)
+        if start:
+            s.start()
+        return s
+
+    def run(self, result=None):
+        if result is None:
+            result = self.defaultTestResult()
+        self._tmp = None
+        self._instances = []
+        before = len(result.failures) + len(result.errors)
+        try:
+            return super().run(result)
+        finally:
+            failed = len(result.failures) + len(result.errors) > before
+            for s in self._instances:
+                s.stop()
+            if failed:
+                type(self)._class_failed = True
+                for s in self._instances:
+                    sys.stderr.write("\n===== log of %s (%s) =====\n%s\n" % (s.name, self.id(), s.log_tail()))
+            if self._tmp:
+                shutil.rmtree(self._tmp, ignore_errors=True)
+                self._tmp = None
+
+    # ---- assertions ---------------------------------------------------------------------------------
+    def assertEmpty(self, coll, what):
+        """Fail with a short listing (at most 8 items) when `coll` is not empty."""
+        if coll:
+            items = sorted(coll.items()) if isinstance(coll, dict) else sorted(coll)
+            self.fail("%s: %d, e.g. %r" % (what, len(items), items[:8]))
+
+    def assertAccepted(self, r, s, msg=""):
+        """200 with the contract's collect answer shape."""
+        self.assertEqual(r.status, 200, "%s: %r" % (msg, r))
+        self.assertTrue(r.content_type.startswith("application/json"), "%s: content type %r" % (msg, r.content_type))
+        j = r.json()
+        self.assertEqual(j.get("inletId"), s.inlet, msg)
+        self.assertIsInstance(j.get("xactionId"), str, msg)
+        self.assertTrue(j["xactionId"], msg)
+        self.assertIsInstance(j.get("receivedTimeMs"), int, msg)
+        now = time.time() * 1000
+        self.assertLess(abs(j["receivedTimeMs"] - now), 120000, "%s: receivedTimeMs %r not near now" % (msg, j))
+        self.assertEqual(j.get("syncValidation"), {"skipped": True}, msg)
+        return j
+
+    def assertProblem(self, r, status, msg=""):
+        """A refusal: the status, application/problem+json, {"type","title","status","detail"}."""
+        self.assertEqual(r.status, status, "%s: %r" % (msg, r))
+        self.assertTrue(r.content_type.startswith("application/problem+json"),
+                        "%s: content type %r (%r)" % (msg, r.content_type, r))
+        j = r.json()
+        for k in ("type", "title", "detail"):
+            self.assertIsInstance(j.get(k), str, "%s: problem field %s in %r" % (msg, k, j))
+        self.assertEqual(j.get("status"), status, "%s: problem status in %r" % (msg, j))
+        return j
+
+
+def main():
+    unittest.main(verbosity=2)
