@@ -370,6 +370,85 @@ int sl_store_meta_put(sl_store *st, const char *key, const char *value, sl_err *
                       NULL, err);
 }
 
+int sl_store_apikey_put(sl_store *st, const char *name, const char *hash_hex, sl_err *err)
+{
+    const char *binds[] = {name, hash_hex};
+    int changes = 0;
+    int rc = write_exec(st,
+                        "INSERT INTO api_keys(name, hash, created_ms) VALUES (?1, ?2, ?3) "
+                        "ON CONFLICT DO NOTHING",
+                        binds, 2, sl_now_ms(), 3, &changes, err);
+    if (rc == SL_OK && changes == 0) {
+        rc = sl_err_set(err, SL_ECONFLICT, "an API key named '%s' exists already", name);
+    }
+    return rc;
+}
+
+int sl_store_apikey_list(sl_store *st, json_object **out, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *s = NULL;
+    json_object *arr = json_object_new_array();
+    if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, "SELECT name, created_ms FROM api_keys ORDER BY created_ms, name",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = db_error(err, db, "prepare");
+        goto out;
+    }
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        json_object *k = json_object_new_object();
+        json_object_object_add(k, "name",
+                               json_object_new_string((const char *)sqlite3_column_text(s, 0)));
+        json_object_object_add(k, "created", json_object_new_int64(sqlite3_column_int64(s, 1)));
+        json_object_array_add(arr, k);
+    }
+    if (step != SQLITE_DONE) {
+        rc = db_error(err, db, "list keys");
+    }
+out:
+    sqlite3_finalize(s);
+    reader_release(st, db);
+    if (rc == SL_OK) {
+        *out = arr;
+    } else {
+        json_object_put(arr);
+    }
+    return rc;
+}
+
+int sl_store_apikey_revoke(sl_store *st, const char *name, sl_err *err)
+{
+    const char *binds[] = {name};
+    int changes = 0;
+    int rc = write_exec(st, "DELETE FROM api_keys WHERE name = ?1", binds, 1, 0, 0, &changes, err);
+    if (rc == SL_OK && changes == 0) {
+        rc = sl_err_set(err, SL_ENOTFOUND, "no API key named '%s'", name);
+    }
+    return rc;
+}
+
+int sl_store_apikey_find(sl_store *st, const char *hash_hex, char **name_out, sl_err *err)
+{
+    return read_text(st, "SELECT name FROM api_keys WHERE hash = ?1", hash_hex, NULL, name_out,
+                     "API key", err);
+}
+
+int sl_store_apikey_count(sl_store *st, int64_t *out, sl_err *err)
+{
+    char *text = NULL;
+    int rc = read_text(st, "SELECT CAST(count(*) AS TEXT) FROM api_keys WHERE ?1 = ?1", "x", NULL,
+                       &text, "count", err);
+    if (rc == SL_OK) {
+        *out = strtoll(text, NULL, 10);
+        free(text);
+    }
+    return rc;
+}
+
 int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err)
 {
     if (!valid_dataset_id(id)) {

@@ -55,6 +55,19 @@ int sl_store_secret_get(sl_store *st, const char *owner, const char *name, char 
 int sl_store_meta_get(sl_store *st, const char *key, char **out, sl_err *err);
 int sl_store_meta_put(sl_store *st, const char *key, const char *value, sl_err *err);
 
+/* API keys, kept as the lowercase hex SHA-256 of the key. */
+/* Add a key. SL_ECONFLICT when `name` is taken. */
+int sl_store_apikey_put(sl_store *st, const char *name, const char *hash_hex, sl_err *err);
+/* All keys as a new JSON array of {"name","created"} (ms), oldest first. */
+int sl_store_apikey_list(sl_store *st, json_object **out, sl_err *err);
+/* Remove the key `name`. SL_ENOTFOUND when there is none. */
+int sl_store_apikey_revoke(sl_store *st, const char *name, sl_err *err);
+/* The name of the key whose hash is `hash_hex` (a heap string, release with free), or
+ * SL_ENOTFOUND. */
+int sl_store_apikey_find(sl_store *st, const char *hash_hex, char **name_out, sl_err *err);
+/* How many keys there are. */
+int sl_store_apikey_count(sl_store *st, int64_t *out, sl_err *err);
+
 /* Create the table of dataset `id` if it does not exist yet. */
 int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err);
 /* The newest `limit` records of dataset `id` as a new JSON array, newest first. */
