@@ -6,6 +6,7 @@
 #define SL_EVENT_H
 
 #include "core/err.h"
+#include "core/json.h"
 #include "core/str.h"
 
 #include <json-c/json.h>
@@ -14,9 +15,5 @@
  * when `out` is not NULL, and returns SL_OK. Otherwise returns SL_EINVAL with a message that
  * says what is wrong and where (byte offset). */
 int sl_event_parse(sl_str body, int max_depth, json_object **out, sl_err *err);
-
-/* Parse `body` as any JSON value (object or array) with the same checks except the
- * object-only rule. Used by the batch endpoint and the admin API. */
-int sl_json_parse(sl_str body, int max_depth, json_object **out, sl_err *err);
 
 #endif

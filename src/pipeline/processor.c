@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "pipeline/processor.h"
 
-#include "collect/event.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -51,7 +51,8 @@ static int process_one(sl_processor *p, const sl_catalog *cat, sl_store_tx *tx, 
         acc->orphaned++;
         goto out;
     }
-    if (sl_event_parse(ev->body, SL_MAX_JSON_DEPTH, &in, &local) != SL_OK) {
+    if (sl_json_parse(ev->body, SL_MAX_JSON_DEPTH, &in, &local) != SL_OK ||
+        !json_object_is_type(in, json_type_object)) {
         SL_LOG_WARN("pipeline", "landed event unreadable seq=%lld error=\"%s\"", (long long)ev->seq,
                     local.msg);
         acc->failed++;
