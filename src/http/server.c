@@ -278,6 +278,31 @@ const char *sl_http_query(const sl_http_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+typedef struct query_walk {
+    const char *name;
+    const char **out;
+    size_t max;
+    size_t n;
+} query_walk;
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    query_walk *w = cls;
+    if (key != NULL && value != NULL && strcmp(key, w->name) == 0 && w->n < w->max) {
+        w->out[w->n++] = value;
+    }
+    return MHD_YES;
+}
+
+size_t sl_http_query_values(const sl_http_req *req, const char *name, const char **out, size_t max)
+{
+    query_walk w = {name, out, max, 0};
+    (void)MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_query, &w);
+    return w.n;
+}
+
 const char *sl_http_header(const sl_http_req *req, const char *name)
 {
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

@@ -67,6 +67,8 @@ const char *sl_http_path(const sl_http_req *req);
 /* A {name} capture of the route; NULL when the route has none of that name. */
 const char *sl_http_param(const sl_http_req *req, const char *name);
 const char *sl_http_query(const sl_http_req *req, const char *name);
+/* Every value of a repeated query parameter, in order, up to `max`. Returns how many. */
+size_t sl_http_query_values(const sl_http_req *req, const char *name, const char **out, size_t max);
 const char *sl_http_header(const sl_http_req *req, const char *name);
 sl_str sl_http_body(const sl_http_req *req);
 int64_t sl_http_received_ms(const sl_http_req *req);
