@@ -468,6 +468,16 @@ int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err)
     return write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
 }
 
+int sl_store_dataset_drop(sl_store *st, const char *id, sl_err *err)
+{
+    if (!valid_dataset_id(id)) {
+        return sl_err_set(err, SL_EINVAL, "dataset id '%s' is not 24 hex digits", id);
+    }
+    char sql[128];
+    (void)snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS ds_%s", id);
+    return write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
+}
+
 int sl_store_dataset_preview(sl_store *st, const char *id, int limit, json_object **out,
                              sl_err *err)
 {

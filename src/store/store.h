@@ -70,6 +70,8 @@ int sl_store_apikey_count(sl_store *st, int64_t *out, sl_err *err);
 
 /* Create the table of dataset `id` if it does not exist yet. */
 int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err);
+/* Drop dataset `id`'s table and every row in it. Missing is not an error. */
+int sl_store_dataset_drop(sl_store *st, const char *id, sl_err *err);
 /* The newest `limit` records of dataset `id` as a new JSON array, newest first. */
 int sl_store_dataset_preview(sl_store *st, const char *id, int limit, json_object **out,
                              sl_err *err);
