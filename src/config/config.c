@@ -24,7 +24,10 @@ enum { SRC_DEFAULT = 0, SRC_FILE = 1, SRC_ENV = 2, SRC_FLAG = 3 };
 /* Keys longer than this get no did-you-mean (bounds the edit-distance table). */
 #define SUGGEST_MAX_LEN 64
 
-#define HOST_CAP 256
+/* Deepest YAML nesting read. A valid file nests three levels; the bound exists because
+ * libyaml's scanner does work proportional to the flow nesting for every token, so a
+ * megabyte of "[[[[" would otherwise take many minutes. */
+#define MAX_YAML_DEPTH 64
 
 typedef enum opt_type { T_STR, T_HOSTPORT, T_URL, T_INT, T_LIST, T_ENUM } opt_type;
 
@@ -365,7 +368,10 @@ static void quote(const char *v, size_t len, char *out, size_t cap)
     out[o++] = '\'';
     for (size_t i = 0; i < max && o + 6 < cap; i++) {
         unsigned char ch = (unsigned char)v[i];
-        out[o++] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+        out[o++] = v[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            out[o - 1] = '?';
+        }
     }
     if (max < len && o + 6 < cap) {
         memcpy(out + o, "...", 3);
@@ -492,7 +498,10 @@ static size_t fold(const char *s, size_t len, char *out, size_t cap)
 {
     size_t n = len < cap - 1 ? len : cap - 1;
     for (size_t i = 0; i < n; i++) {
-        out[i] = (s[i] == '.' || s[i] == '_') ? '-' : s[i];
+        out[i] = s[i];
+        if (s[i] == '.' || s[i] == '_') {
+            out[i] = '-';
+        }
     }
     out[n] = '\0';
     return n;
@@ -508,47 +517,62 @@ static size_t fold_tail(const char *s, size_t len, char *out, size_t cap)
     return fold(s + start, len - start, out, cap);
 }
 
-/* The option whose YAML key (want_flag false) or flag (true) is nearest to `s`, or NULL when
- * none is close. When nothing is close, a last part that equals the last part of exactly one
- * option's key counts ("admin.max_body_bytes" suggests "collect.max_body_bytes"). */
-static const option *suggest(const char *s, size_t len, bool want_flag)
+/* A candidate for did-you-mean: its distance to the unknown name so far, and what to show. */
+typedef struct candidate {
+    size_t dist;
+    sl_str name;
+} candidate;
+
+static void consider(candidate *best, const char *a, size_t alen, sl_str cand, sl_str show)
+{
+    char b[SUGGEST_MAX_LEN + 1];
+    size_t blen = fold(cand.ptr, cand.len, b, sizeof(b));
+    size_t d = edit_distance(a, alen, b, blen);
+    if (d < best->dist) {
+        best->dist = d;
+        best->name = show;
+    }
+}
+
+/* The YAML key or section (want_flag false) or the flag (true) nearest to `s`, as a slice of
+ * a static string; {NULL, 0} when none is close. When nothing is close, a last part equal to
+ * the last part of exactly one option's key counts ("admin.max_body_bytes" suggests
+ * "collect.max_body_bytes"). */
+static sl_str suggest(const char *s, size_t len, bool want_flag)
 {
     char a[SUGGEST_MAX_LEN + 1];
     char at[SUGGEST_MAX_LEN + 1];
     char b[SUGGEST_MAX_LEN + 1];
-    const option *best = NULL;
     const option *tail = NULL;
     int tails = 0;
-    size_t limit = len <= 4 ? 1 : (len <= 10 ? 2 : 3);
-    size_t best_d = limit + 1;
+    candidate best = {len <= 4 ? 2 : (len <= 10 ? 3 : 4), {NULL, 0}}; /* first distance too far */
     if (len > SUGGEST_MAX_LEN) {
-        return NULL;
+        return best.name;
     }
     size_t alen = fold(s, len, a, sizeof(a));
-    (void)fold_tail(s, len, at, sizeof(at));
+    size_t atlen = fold_tail(s, len, at, sizeof(at));
     for (size_t i = 0; i < NOPTIONS; i++) {
         const option *o = &options[i];
-        size_t ylen = strlen(o->yaml);
-        size_t blen = fold(o->yaml, ylen, b, sizeof(b));
-        size_t d = edit_distance(a, alen, b, blen);
+        sl_str yaml = sl_str_c(o->yaml);
+        sl_str flag = sl_str_c(o->flag);
+        const char *dot = strrchr(o->yaml, '.');
+        sl_str section = {o->yaml, dot != NULL ? (size_t)(dot - o->yaml) : 0};
+        consider(&best, a, alen, yaml, want_flag ? flag : yaml);
         if (want_flag) {
-            size_t fd = edit_distance(s, len, o->flag, strlen(o->flag));
-            d = fd < d ? fd : d;
+            consider(&best, a, alen, flag, flag);
+        } else if (section.len != 0) {
+            consider(&best, a, alen, section, section);
         }
-        if (d < best_d) {
-            best_d = d;
-            best = o;
-        }
-        (void)fold_tail(o->yaml, ylen, b, sizeof(b));
-        if (strcmp(at, b) == 0) {
+        size_t blen = fold_tail(o->yaml, yaml.len, b, sizeof(b));
+        if (blen == atlen && memcmp(at, b, blen) == 0) {
             tail = o;
             tails++;
         }
     }
-    if (best == NULL && tails == 1) {
-        best = tail;
+    if (best.name.ptr == NULL && tails == 1) {
+        best.name = sl_str_c(want_flag ? tail->flag : tail->yaml);
     }
-    return best;
+    return best.name;
 }
 
 /* ---- YAML ------------------------------------------------------------------------------ */
@@ -700,13 +724,14 @@ static void section_keys(const char *full, char *out, size_t cap)
 
 static void walk_mapping(ywalk *w, yaml_node_t *map, const char *prefix);
 
-static void unknown_key(ywalk *w, yaml_node_t *key, const char *full)
+/* `full` may hold NUL bytes from an escaped key ("a\\0b"); `len` is its real length. */
+static void unknown_key(ywalk *w, yaml_node_t *key, const char *full, size_t len)
 {
-    const option *near = suggest(full, strlen(full), false);
+    sl_str near = suggest(full, len, false);
     char q[80];
-    quote(full, strlen(full), q, sizeof(q));
-    if (near != NULL) {
-        yreport(w, line_of(key), "unknown key %s (did you mean '%s'?)", q, near->yaml);
+    quote(full, len, q, sizeof(q));
+    if (near.ptr != NULL) {
+        yreport(w, line_of(key), "unknown key %s (did you mean '%.*s'?)", q, SL_STR_ARGS(near));
     } else {
         yreport(w, line_of(key), "unknown key %s", q);
     }
@@ -755,7 +780,7 @@ static void walk_pair(ywalk *w, yaml_node_t *key, yaml_node_t *v, const char *pr
     } else if (section >= 0) {
         walk_section(w, section, key, v, name);
     } else {
-        unknown_key(w, key, name);
+        unknown_key(w, key, name, full.len);
     }
     sl_buf_fini(&full);
 }
@@ -797,6 +822,35 @@ static void syntax_error(ywalk *w, const yaml_parser_t *p, const char *text, siz
     }
 }
 
+/* The 1-based line where `text` first nests deeper than MAX_YAML_DEPTH, or 0 when it does not
+ * (or is malformed before that point: the loader then reports the syntax error). */
+static size_t too_deep(const char *text, size_t len)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    size_t line = 0;
+    int depth = 0;
+    bool done = false;
+    if (yaml_parser_initialize(&p) == 0) {
+        return 0;
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    while (!done && yaml_parser_parse(&p, &ev) != 0) {
+        if (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT) {
+            depth++;
+        } else if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
+            depth--;
+        }
+        if (depth > MAX_YAML_DEPTH) {
+            line = ev.start_mark.line + 1;
+        }
+        done = line != 0 || ev.type == YAML_STREAM_END_EVENT;
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&p);
+    return line;
+}
+
 static void walk_document(ywalk *w)
 {
     yaml_node_t *root = yaml_document_get_root_node(w->doc);
@@ -830,6 +884,12 @@ int sl_config_apply_yaml(sl_config *c, const char *name, const char *text, size_
     }
     if (len > SL_MAX_CONFIG_BYTES) {
         report(&w->r, name, "the file is larger than %d bytes", SL_MAX_CONFIG_BYTES);
+        goto out;
+    }
+    size_t deep = too_deep(text, len);
+    if (deep != 0) {
+        yreport(w, deep, "found nesting deeper than %d levels, expected a few levels of settings",
+                MAX_YAML_DEPTH);
         goto out;
     }
     if (yaml_parser_initialize(&parser) == 0) {
@@ -948,14 +1008,14 @@ static const option *find_flag(const char *name, size_t len)
 static void unknown_flag(reporter *r, const char *arg, size_t len)
 {
     char prefix[80];
-    const option *near = NULL;
+    sl_str near = {NULL, 0};
     (void)snprintf(prefix, sizeof(prefix), "%.*s", (int)(len < 60 ? len : 60), arg);
     if (len > 2 && arg[0] == '-' && arg[1] == '-') {
         near = suggest(arg + 2, len - 2, true);
     }
-    if (near != NULL) {
-        report(r, prefix, "unknown option (see sluice serve --help); did you mean --%s?",
-               near->flag);
+    if (near.ptr != NULL) {
+        report(r, prefix, "unknown option (see sluice serve --help); did you mean --%.*s?",
+               SL_STR_ARGS(near));
     } else {
         report(r, prefix, "unknown option (see sluice serve --help)");
     }
@@ -1111,6 +1171,23 @@ int sl_config_finish(sl_config *c, sl_buf *problems)
 
 /* ---- help ------------------------------------------------------------------------------ */
 
+/* An ENUM's words joined with '|': "error|warn|info|debug|trace". */
+static void enum_metavar(const option *o, char *out, size_t cap)
+{
+    size_t n = 0;
+    const char *p = enum_words(o);
+    out[0] = '\0';
+    while (*p != '\0' && n + 1 < cap) {
+        p += strspn(p, " ,");
+        size_t w = strcspn(p, " ,");
+        if (w != 0) {
+            int k = snprintf(out + n, cap - n, "%s%.*s", n != 0 ? "|" : "", (int)w, p);
+            n += k > 0 ? (size_t)k : 0;
+        }
+        p += w;
+    }
+}
+
 static void metavar(const option *o, char *out, size_t cap)
 {
     switch (o->type) {
@@ -1126,21 +1203,9 @@ static void metavar(const option *o, char *out, size_t cap)
     case T_LIST:
         (void)snprintf(out, cap, "A,B,...");
         break;
-    case T_ENUM: {
-        size_t n = 0;
-        const char *p = enum_words(o);
-        out[0] = '\0';
-        while (*p != '\0' && n + 1 < cap) {
-            p += strspn(p, " ,");
-            size_t w = strcspn(p, " ,");
-            if (w != 0) {
-                int k = snprintf(out + n, cap - n, "%s%.*s", n != 0 ? "|" : "", (int)w, p);
-                n += k > 0 ? (size_t)k : 0;
-            }
-            p += w;
-        }
+    case T_ENUM:
+        enum_metavar(o, out, cap);
         break;
-    }
     case T_STR:
         (void)snprintf(out, cap, "VALUE");
         break;
@@ -1195,8 +1260,6 @@ void sl_config_print_help(FILE *out)
         we = e > we ? e : we;
         wy = y > wy ? y : wy;
     }
-    (void)fprintf(out, "Settings: built-in default < YAML file < SLUICE_* environment < flag.\n"
-                       "Flags take --flag value or --flag=value; lists are comma-separated.\n\n");
     (void)fprintf(out, "  %-*s  %-*s  %-*s  %s\n", wf, "FLAG", we, "ENVIRONMENT", wy, "YAML KEY",
                   "DEFAULT");
     for (size_t i = 0; i < NOPTIONS + 1; i++) {
