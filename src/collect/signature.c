@@ -6,10 +6,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdbool.h>
 
-static void mac(sl_str key, sl_str timestamp, sl_str body, unsigned char out[32])
+/* HMAC over the three pieces without joining them: the body can be a megabyte. Returns false
+ * when OpenSSL fails; the caller must then treat the signature as not matching. */
+static bool mac(sl_str key, sl_str timestamp, sl_str body, unsigned char out[32])
 {
-    /* HMAC over the three pieces without joining them: the body can be a megabyte. */
     EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
     EVP_MAC_CTX *ctx = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
     OSSL_PARAM params[] = {
@@ -19,24 +21,24 @@ static void mac(sl_str key, sl_str timestamp, sl_str body, unsigned char out[32]
     size_t outlen = 0;
     static const unsigned char empty = 0;
     const unsigned char *k = key.len != 0 ? (const unsigned char *)key.ptr : &empty;
-    if (ctx == NULL || EVP_MAC_init(ctx, k, key.len, params) != 1 ||
-        EVP_MAC_update(ctx, (const unsigned char *)"v0:", 3) != 1 ||
-        EVP_MAC_update(ctx, (const unsigned char *)timestamp.ptr, timestamp.len) != 1 ||
-        EVP_MAC_update(ctx, (const unsigned char *)":", 1) != 1 ||
-        EVP_MAC_update(ctx, (const unsigned char *)body.ptr, body.len) != 1 ||
-        EVP_MAC_final(ctx, out, &outlen, 32) != 1 || outlen != 32) {
-        /* Leave a value no signature can equal: verification then fails closed. */
+    bool ok = ctx != NULL && EVP_MAC_init(ctx, k, key.len, params) == 1 &&
+              EVP_MAC_update(ctx, (const unsigned char *)"v0:", 3) == 1 &&
+              EVP_MAC_update(ctx, (const unsigned char *)timestamp.ptr, timestamp.len) == 1 &&
+              EVP_MAC_update(ctx, (const unsigned char *)":", 1) == 1 &&
+              EVP_MAC_update(ctx, (const unsigned char *)body.ptr, body.len) == 1 &&
+              EVP_MAC_final(ctx, out, &outlen, 32) == 1 && outlen == 32;
+    if (!ok) {
         OPENSSL_cleanse(out, 32);
-        out[0] = 1;
     }
     EVP_MAC_CTX_free(ctx);
     EVP_MAC_free(m);
+    return ok;
 }
 
 void sl_cio_sign(sl_str key, sl_str timestamp, sl_str body, char out[65])
 {
     unsigned char raw[32];
-    mac(key, timestamp, body, raw);
+    (void)mac(key, timestamp, body, raw); /* zeroes on failure: a signature nobody sends */
     sl_hex_encode(raw, sizeof(raw), out);
 }
 
@@ -71,8 +73,8 @@ int sl_cio_verify(const sl_str *keys, size_t nkeys, sl_str timestamp, sl_str bod
     int found = -1;
     for (size_t k = 0; k < nkeys; k++) {
         unsigned char got[32];
-        mac(keys[k], timestamp, body, got);
-        if (CRYPTO_memcmp(want, got, sizeof(got)) == 0 && found < 0) {
+        bool ok = mac(keys[k], timestamp, body, got);
+        if (ok && CRYPTO_memcmp(want, got, sizeof(got)) == 0 && found < 0) {
             found = (int)k;
         }
     }
