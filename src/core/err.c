@@ -13,6 +13,9 @@ void sl_err_clear(sl_err *err)
 }
 
 static void vset(sl_err *err, int code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void vset(sl_err *err, int code, const char *fmt, va_list ap)
 {
     err->code = code;
     (void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

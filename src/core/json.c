@@ -3,37 +3,55 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <string.h>
 
-/* The deepest nesting of objects and arrays in `s`. json-c counts a scalar inside the innermost
- * container as one more level, so its own limit cannot say "at most N containers". */
-static int container_depth(const char *s, size_t len, int stop_above)
+/* One pass over the bytes before json-c sees them, for what json-c cannot be told:
+ * - nesting counted in containers only (json-c counts a scalar inside the innermost container
+ *   as one more level, so its own limit cannot say "at most N containers");
+ * - strictness json-c's STRICT mode lacks: no control characters inside strings, no
+ *   single-quoted strings, no NaN or Infinity (they would come back out as invalid JSON).
+ * Returns NULL when the text is acceptable, else what is wrong (and where, in *at). */
+static const char *prescan(const char *s, size_t len, int max_depth, size_t *at)
 {
     int depth = 0;
-    int max = 0;
     bool in_string = false;
     for (size_t i = 0; i < len; i++) {
-        char c = s[i];
+        unsigned char c = (unsigned char)s[i];
+        *at = i;
         if (in_string) {
             if (c == '\\') {
                 i++;
             } else if (c == '"') {
                 in_string = false;
+            } else if (c < 0x20) {
+                return "a control character inside a string must be escaped";
             }
-        } else if (c == '"') {
+            continue;
+        }
+        switch (c) {
+        case '"':
             in_string = true;
-        } else if (c == '{' || c == '[') {
-            depth++;
-            if (depth > max) {
-                max = depth;
-                if (max > stop_above) {
-                    break;
-                }
+            break;
+        case '{':
+        case '[':
+            if (++depth > max_depth) {
+                return "nesting";
             }
-        } else if (c == '}' || c == ']') {
+            break;
+        case '}':
+        case ']':
             depth--;
+            break;
+        case '\'':
+            return "strings must be in double quotes";
+        case 'N':
+        case 'I':
+            return "NaN and Infinity are not JSON numbers";
+        default:
+            break;
         }
     }
-    return max;
+    return NULL;
 }
 
 int sl_json_parse(sl_str body, int max_depth, json_object **out, sl_err *err)
@@ -55,8 +73,14 @@ int sl_json_parse(sl_str body, int max_depth, json_object **out, sl_err *err)
         rc = sl_err_set(err, SL_EINVAL, "the body is not valid UTF-8");
         goto out;
     }
-    if (container_depth(body.ptr, body.len, max_depth) > max_depth) {
+    size_t at = 0;
+    const char *why = prescan(body.ptr, body.len, max_depth, &at);
+    if (why != NULL && strcmp(why, "nesting") == 0) {
         rc = sl_err_set(err, SL_EINVAL, "JSON nesting is deeper than %d levels", max_depth);
+        goto out;
+    }
+    if (why != NULL) {
+        rc = sl_err_set(err, SL_EINVAL, "malformed JSON at byte %zu: %s", at, why);
         goto out;
     }
     tok = json_tokener_new_ex(max_depth + 1);

@@ -244,6 +244,22 @@ static void test_event_trailing_garbage_rejected(void **state)
     assert_int_equal(parse_event("{\"a\":1}\n\0", 9, &err), SL_EINVAL);
 }
 
+static void test_event_lax_json_rejected(void **state)
+{
+    (void)state;
+    sl_err err;
+    assert_int_equal(parse_event_c("{'a':1}", &err), SL_EINVAL);
+    assert_msg(&err, "double quotes");
+    assert_int_equal(parse_event_c("{\"a\":NaN}", &err), SL_EINVAL);
+    assert_msg(&err, "NaN");
+    assert_int_equal(parse_event_c("{\"a\":-Infinity}", &err), SL_EINVAL);
+    assert_int_equal(parse_event_c("{\"a\":\"x\ty\"}", &err), SL_EINVAL);
+    assert_msg(&err, "control character");
+    assert_int_equal(parse_event_c("{\"a\":\"line\nbreak\"}", &err), SL_EINVAL);
+    /* the same characters escaped, or in a string's text, are fine */
+    assert_int_equal(parse_event_c("{\"a\":\"x\\ty 'NaN' Infinity\"}", &err), SL_OK);
+}
+
 static void test_event_trailing_whitespace_ok(void **state)
 {
     (void)state;
@@ -393,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_event_depth_small_limits),
         cmocka_unit_test(test_event_invalid_utf8_rejected),
         cmocka_unit_test(test_event_trailing_garbage_rejected),
+        cmocka_unit_test(test_event_lax_json_rejected),
         cmocka_unit_test(test_event_trailing_whitespace_ok),
         cmocka_unit_test(test_event_malformed_rejected),
         cmocka_unit_test(test_event_top_level_must_be_object),
