@@ -24,10 +24,30 @@ int sl__api_reload(sl_app *app, sl_err *err);
 void sl__api_healthz(sl_http_req *req, void *ud);
 void sl__api_readyz(sl_http_req *req, void *ud);
 void sl__api_metrics(sl_http_req *req, void *ud);
-void sl__api_flows_list(sl_http_req *req, void *ud);
-void sl__api_flow_get(sl_http_req *req, void *ud);
-void sl__api_datasets_list(sl_http_req *req, void *ud);
-void sl__api_dataset_get(sl_http_req *req, void *ud);
+void sl__api_openapi(sl_http_req *req, void *ud);
+#define SL__API_CRUD_DECL(prefix)                                                                  \
+    void sl__api_##prefix##_list(sl_http_req *req, void *ud);                                      \
+    void sl__api_##prefix##_get(sl_http_req *req, void *ud);                                       \
+    void sl__api_##prefix##_create(sl_http_req *req, void *ud);                                    \
+    void sl__api_##prefix##_patch(sl_http_req *req, void *ud);                                     \
+    void sl__api_##prefix##_delete(sl_http_req *req, void *ud);
+SL__API_CRUD_DECL(sources)
+SL__API_CRUD_DECL(targets)
+SL__API_CRUD_DECL(flows)
+SL__API_CRUD_DECL(datasets)
+SL__API_CRUD_DECL(schemas)
+void sl__api_flow_action(sl_http_req *req, void *ud);
+void sl__api_conn_specs_list(sl_http_req *req, void *ud);
+void sl__api_conn_spec_get(sl_http_req *req, void *ud);
+void sl__api_flow_specs_list(sl_http_req *req, void *ud);
+void sl__api_flow_spec_get(sl_http_req *req, void *ud);
+void sl__api_mapping_sets_create(sl_http_req *req, void *ud);
+void sl__api_mapping_sets_get(sl_http_req *req, void *ud);
+void sl__api_mapping_sets_list(sl_http_req *req, void *ud);
+void sl__api_schema_infer(sl_http_req *req, void *ud);
+void sl__api_descriptors_create(sl_http_req *req, void *ud);
+void sl__api_descriptors_list(sl_http_req *req, void *ud);
+void sl__api_descriptors_delete(sl_http_req *req, void *ud);
 void sl__api_dataset_preview(sl_http_req *req, void *ud);
 
 #endif

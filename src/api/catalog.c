@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* api/catalog.c: datasets (/data/foundation/catalog/dataSets). */
 #include "api/api_int.h"
+#include "api/resource.h"
+
+#include "core/log.h"
 
 #include "core/ids.h"
 
@@ -54,56 +57,128 @@ int sl_api_create_dataset(sl_store *st, json_object *body, char *id_out, sl_err 
     return rc;
 }
 
-static json_object *dataset_view(json_object *doc, const int64_t times[2])
+static json_object *dataset_view(const sl_app *app, const char *id, json_object *doc,
+                                 const char *etag, const int64_t times[2])
 {
+    (void)app;
     json_object *v = NULL;
     (void)json_object_deep_copy(doc, &v, NULL);
+    json_object_object_add(v, "id", json_object_new_string(id));
+    json_object_object_add(v, "version", json_object_new_string("1.0.0"));
+    json_object_object_add(v, "etag", json_object_new_string(etag));
     json_object_object_add(v, "created", json_object_new_int64(times[0]));
     json_object_object_add(v, "updated", json_object_new_int64(times[1]));
     return v;
 }
 
-void sl__api_datasets_list(sl_http_req *req, void *ud)
+/* Only these top-level members may change; the schema of a dataset is fixed. */
+static int dataset_check(sl_app *app, const char *id, json_object *old, json_object *next,
+                         sl_err *err)
 {
-    sl_app *app = ud;
-    json_object *list = NULL;
-    sl_err err;
-    sl_err_clear(&err);
-    if (sl_store_doc_list(app->store, "dataset", &list, &err) != SL_OK) {
-        sl__api_reply_err(req, &err);
-        return;
+    (void)app;
+    (void)id;
+    json_object *a = NULL;
+    json_object *b = NULL;
+    (void)json_object_object_get_ex(old, "schemaRef", &a);
+    (void)json_object_object_get_ex(next, "schemaRef", &b);
+    if (!json_object_equal(a, b)) {
+        return sl_err_set(err, SL_EINVAL, "'schemaRef' of a dataset cannot be changed");
     }
-    /* AEP's Catalog answers an object keyed by dataset id. */
-    json_object *out = json_object_new_object();
-    size_t n = json_object_array_length(list);
-    for (size_t i = 0; i < n; i++) {
-        json_object *it = json_object_array_get_idx(list, i);
-        json_object *id = NULL, *doc = NULL, *c = NULL, *u = NULL;
-        (void)json_object_object_get_ex(it, "id", &id);
-        (void)json_object_object_get_ex(it, "doc", &doc);
-        (void)json_object_object_get_ex(it, "created", &c);
-        (void)json_object_object_get_ex(it, "updated", &u);
-        int64_t times[2] = {json_object_get_int64(c), json_object_get_int64(u)};
-        json_object_object_add(out, json_object_get_string(id), dataset_view(doc, times));
+    json_object_object_foreach(next, key, val)
+    {
+        (void)val;
+        if (strcmp(key, "name") != 0 && strcmp(key, "description") != 0 &&
+            strcmp(key, "tags") != 0 && strcmp(key, "schemaRef") != 0) {
+            return sl_err_set(err, SL_EINVAL,
+                              "'%s' cannot be set on a dataset; name, description and tags can",
+                              key);
+        }
     }
-    json_object_put(list);
-    sl_http_reply_json(req, 200, out);
+    if (sl__api_req_str(next, "/name", err) == NULL) {
+        return err->code;
+    }
+    json_object *tags = NULL;
+    if (json_object_object_get_ex(next, "tags", &tags)) {
+        if (!json_object_is_type(tags, json_type_object)) {
+            return sl_err_set(err, SL_EINVAL, "'tags' must be an object of string arrays");
+        }
+        json_object_object_foreach(tags, tk, tv)
+        {
+            if (!json_object_is_type(tv, json_type_array)) {
+                return sl_err_set(err, SL_EINVAL, "'tags/%s' must be an array of strings", tk);
+            }
+        }
+    }
+    return SL_OK;
 }
 
-void sl__api_dataset_get(sl_http_req *req, void *ud)
+static int dataset_can_delete(sl_app *app, const char *id, sl_err *err)
 {
-    sl_app *app = ud;
-    const char *id = sl_http_param(req, "dataSetId");
-    json_object *doc = NULL;
-    int64_t times[2];
+    json_object *list = NULL;
+    if (sl_store_doc_list(app->store, "targetConnection", &list, err) != SL_OK) {
+        return err->code;
+    }
+    int rc = SL_OK;
+    size_t n = json_object_array_length(list);
+    for (size_t i = 0; i < n && rc == SL_OK; i++) {
+        json_object *it = json_object_array_get_idx(list, i);
+        json_object *ds = NULL;
+        json_object *tid = NULL;
+        (void)json_object_object_get_ex(it, "id", &tid);
+        if (json_pointer_get(it, "/doc/params/dataSetId", &ds) == 0 &&
+            strcmp(json_object_get_string(ds), id) == 0) {
+            rc = sl_err_set(err, SL_ECONFLICT,
+                            "dataset %s is the target of connection %s; delete that first", id,
+                            json_object_get_string(tid));
+        }
+    }
+    json_object_put(list);
+    return rc;
+}
+
+static void dataset_after_delete(sl_app *app, const char *id)
+{
     sl_err err;
     sl_err_clear(&err);
-    if (sl_store_doc_get(app->store, "dataset", id, &doc, NULL, times, &err) != SL_OK) {
-        sl__api_reply_err(req, &err);
-        return;
+    if (sl_store_dataset_drop(app->store, id, &err) != SL_OK) {
+        SL_LOG_ERROR("api", "dropping the rows of a deleted dataset failed dataset=%s error=\"%s\"",
+                     id, err.msg);
     }
-    json_object *out = json_object_new_object();
-    json_object_object_add(out, id, dataset_view(doc, times));
-    json_object_put(doc);
-    sl_http_reply_json(req, 200, out);
+}
+
+static const sl_resource dataset_res = {
+    .kind = "dataset",
+    .param = "dataSetId",
+    .noun = "dataset",
+    .view = dataset_view,
+    .create = sl_api_create_dataset,
+    .check = dataset_check,
+    .can_delete = dataset_can_delete,
+    .after_delete = dataset_after_delete,
+    .list_style = SL_LIST_KEYED,
+};
+
+void sl__api_datasets_list(sl_http_req *req, void *ud)
+{
+    sl_resource_list(req, ud, &dataset_res);
+}
+
+void sl__api_datasets_get(sl_http_req *req, void *ud)
+{
+    sl_resource_get(req, ud, &dataset_res);
+}
+
+void sl__api_datasets_create(sl_http_req *req, void *ud)
+{
+    sl_resource_create(req, ud, &dataset_res);
+}
+
+void sl__api_datasets_patch(sl_http_req *req, void *ud)
+{
+    sl_resource_patch(req, ud, &dataset_res, false, true);
+}
+
+void sl__api_datasets_delete(sl_http_req *req, void *ud)
+{
+    sl_resource_delete(req, ud, &dataset_res);
 }

@@ -2,13 +2,18 @@
 /* api/flowservice.c: Flow Service resources (/data/foundation/flowservice): source and target
  * connections and dataflows. */
 #include "api/api_int.h"
+#include "api/resource.h"
 
 #include "core/ids.h"
 #include "core/limits.h"
 #include "core/log.h"
 
+#include "api/list.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static json_object *spec_ref(const char *id, const char *version)
 {
@@ -282,58 +287,376 @@ json_object *sl_api_flow_view(const sl_app *app, const char *id, json_object *do
     return v;
 }
 
-static json_object *items_envelope(json_object *items)
+/* ---- views ---- */
+
+static json_object *plain_view(const sl_app *app, const char *id, json_object *doc,
+                               const char *etag, const int64_t times[2])
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "items", items);
-    json_object_object_add(o, "_links", json_object_new_object());
-    return o;
+    (void)app;
+    json_object *v = NULL;
+    (void)json_object_deep_copy(doc, &v, NULL);
+    json_object_object_add(v, "id", json_object_new_string(id));
+    json_object_object_add(v, "etag", json_object_new_string(etag));
+    json_object_object_add(v, "createdAt", json_object_new_int64(times[0]));
+    json_object_object_add(v, "updatedAt", json_object_new_int64(times[1]));
+    return v;
 }
 
-void sl__api_flows_list(sl_http_req *req, void *ud)
+/* ---- checks after a patch ---- */
+
+static bool same_member(json_object *a, json_object *b, const char *ptr)
 {
-    sl_app *app = ud;
+    json_object *x = NULL;
+    json_object *y = NULL;
+    int gx = json_pointer_get(a, ptr, &x);
+    int gy = json_pointer_get(b, ptr, &y);
+    return gx == gy && (gx != 0 || json_object_equal(x, y));
+}
+
+static int immutable(json_object *old, json_object *next, const char *const *ptrs, sl_err *err)
+{
+    for (const char *const *p = ptrs; *p != NULL; p++) {
+        if (!same_member(old, next, *p)) {
+            return sl_err_set(err, SL_EINVAL, "'%s' cannot be changed", *p + 1);
+        }
+    }
+    return SL_OK;
+}
+
+static bool is_string_member(json_object *doc, const char *ptr)
+{
+    json_object *v = NULL;
+    return json_pointer_get(doc, ptr, &v) == 0 && json_object_is_type(v, json_type_string) &&
+           json_object_get_string_len(v) > 0;
+}
+
+/* The source's signing keys are write-only: a patch may replace them (rotation) under
+ * /params/signingKeys; they are moved to the secret store and never kept in the document. */
+static void source_before_patch(const sl_app *app, const char *id, json_object *doc)
+{
+    char *keys = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    json_object *params = NULL;
+    if (!json_object_object_get_ex(doc, "params", &params) ||
+        !json_object_is_type(params, json_type_object)) {
+        params = json_object_new_object();
+        json_object_object_add(doc, "params", params);
+    }
+    if (sl_store_secret_get(app->store, id, "signingKeys", &keys, &err) == SL_OK) {
+        json_object *arr = json_tokener_parse(keys);
+        if (arr != NULL) {
+            json_object_object_add(params, "signingKeys", arr);
+        }
+        free(keys);
+    }
+}
+
+static int source_check(sl_app *app, const char *id, json_object *old, json_object *next,
+                        sl_err *err)
+{
+    static const char *const fixed[] = {"/id", "/connectionSpec", "/providerId", NULL};
+    if (immutable(old, next, fixed, err) != SL_OK) {
+        return err->code;
+    }
+    if (!is_string_member(next, "/name")) {
+        return sl_err_set(err, SL_EINVAL, "'name' must stay a non-empty string");
+    }
+    json_object *keys = NULL;
+    int rc = SL_OK;
+    if (json_pointer_get(next, "/params/signingKeys", &keys) == 0 && keys != NULL) {
+        if (check_keys(keys, err) != SL_OK) {
+            return err->code;
+        }
+        rc = sl_store_secret_put(app->store, id, "signingKeys",
+                                 json_object_to_json_string_ext(keys, JSON_C_TO_STRING_PLAIN), err);
+    } else {
+        rc = sl_store_secret_put(app->store, id, "signingKeys", NULL, err);
+    }
+    json_object *params = NULL;
+    if (json_object_object_get_ex(next, "params", &params)) {
+        json_object_object_add(params, "signingKeysSet", json_object_new_boolean(keys != NULL));
+        json_object_object_del(params, "signingKeys");
+    }
+    return rc;
+}
+
+/* Does any flow name `id` in the array at `ptr`? */
+static bool referenced_by_flow(sl_app *app, const char *ptr, const char *id)
+{
     json_object *list = NULL;
     sl_err err;
     sl_err_clear(&err);
     if (sl_store_doc_list(app->store, "flow", &list, &err) != SL_OK) {
-        sl__api_reply_err(req, &err);
-        return;
+        return true; /* cannot tell: refuse rather than orphan */
     }
-    json_object *items = json_object_new_array();
+    bool found = false;
     size_t n = json_object_array_length(list);
-    for (size_t i = 0; i < n; i++) {
-        json_object *it = json_object_array_get_idx(list, i);
-        json_object *id = NULL, *etag = NULL, *doc = NULL, *c = NULL, *u = NULL;
-        (void)json_object_object_get_ex(it, "id", &id);
-        (void)json_object_object_get_ex(it, "etag", &etag);
-        (void)json_object_object_get_ex(it, "doc", &doc);
-        (void)json_object_object_get_ex(it, "created", &c);
-        (void)json_object_object_get_ex(it, "updated", &u);
-        int64_t times[2] = {json_object_get_int64(c), json_object_get_int64(u)};
-        json_object_array_add(items, sl_api_flow_view(app, json_object_get_string(id), doc,
-                                                      json_object_get_string(etag), times));
+    for (size_t i = 0; i < n && !found; i++) {
+        json_object *doc = NULL;
+        (void)json_object_object_get_ex(json_object_array_get_idx(list, i), "doc", &doc);
+        json_object *v = NULL;
+        found = json_pointer_get(doc, ptr, &v) == 0 && json_object_is_type(v, json_type_string) &&
+                strcmp(json_object_get_string(v), id) == 0;
     }
     json_object_put(list);
-    sl_http_reply_json(req, 200, items_envelope(items));
+    return found;
 }
 
-void sl__api_flow_get(sl_http_req *req, void *ud)
+static int source_can_delete(sl_app *app, const char *id, sl_err *err)
 {
-    sl_app *app = ud;
-    const char *id = sl_http_param(req, "flowId");
-    json_object *doc = NULL;
-    char etag[64];
-    int64_t times[2];
+    if (referenced_by_flow(app, "/sourceConnectionIds/0", id)) {
+        return sl_err_set(err, SL_ECONFLICT,
+                          "source connection %s is used by a dataflow; delete the dataflow first",
+                          id);
+    }
+    return SL_OK;
+}
+
+static void source_after_delete(sl_app *app, const char *id)
+{
     sl_err err;
     sl_err_clear(&err);
-    if (sl_store_doc_get(app->store, "flow", id, &doc, etag, times, &err) != SL_OK) {
-        sl__api_reply_err(req, &err);
+    (void)sl_store_secret_put(app->store, id, "signingKeys", NULL, &err);
+}
+
+static int target_check(sl_app *app, const char *id, json_object *old, json_object *next,
+                        sl_err *err)
+{
+    (void)id;
+    static const char *const fixed[] = {"/id", "/connectionSpec", NULL};
+    if (immutable(old, next, fixed, err) != SL_OK) {
+        return err->code;
+    }
+    const char *ds = sl__api_req_str(next, "/params/dataSetId", err);
+    if (ds == NULL) {
+        return err->code;
+    }
+    json_object *doc = NULL;
+    if (sl_store_doc_get(app->store, "dataset", ds, &doc, NULL, NULL, err) != SL_OK) {
+        return sl_err_set(err, SL_EINVAL, "'params/dataSetId' %s names no dataset", ds);
+    }
+    json_object_put(doc);
+    return SL_OK;
+}
+
+static int target_can_delete(sl_app *app, const char *id, sl_err *err)
+{
+    if (referenced_by_flow(app, "/targetConnectionIds/0", id)) {
+        return sl_err_set(err, SL_ECONFLICT,
+                          "target connection %s is used by a dataflow; delete the dataflow first",
+                          id);
+    }
+    return SL_OK;
+}
+
+static int flow_check(sl_app *app, const char *id, json_object *old, json_object *next, sl_err *err)
+{
+    (void)id;
+    static const char *const fixed[] = {"/id", "/flowSpec", "/inletId", NULL};
+    if (immutable(old, next, fixed, err) != SL_OK) {
+        return err->code;
+    }
+    if (!is_string_member(next, "/name")) {
+        return sl_err_set(err, SL_EINVAL, "'name' must stay a non-empty string");
+    }
+    const char *state = sl__api_req_str(next, "/state", err);
+    if (state == NULL) {
+        return err->code;
+    }
+    if (strcmp(state, "enabled") != 0 && strcmp(state, "disabled") != 0) {
+        return sl_err_set(err, SL_EINVAL, "'state' must be 'enabled' or 'disabled', not '%s'",
+                          state);
+    }
+    if (one_ref(app->store, next, "/sourceConnectionIds", "sourceConnection", err) == NULL ||
+        one_ref(app->store, next, "/targetConnectionIds", "targetConnection", err) == NULL) {
+        return err->code;
+    }
+    const char *ms = sl__api_req_str(next, "/transformations/0/params/mappingId", err);
+    if (ms == NULL) {
+        return err->code;
+    }
+    json_object *msdoc = NULL;
+    if (sl_store_doc_get(app->store, "mappingSet", ms, &msdoc, NULL, NULL, err) != SL_OK) {
+        return sl_err_set(err, SL_EINVAL,
+                          "'transformations/0/params/mappingId' %s names no mapping set", ms);
+    }
+    json_object_put(msdoc);
+    json_object *opts = NULL;
+    if (json_object_object_get_ex(next, "options", &opts) &&
+        !json_object_is_type(opts, json_type_object)) {
+        return sl_err_set(err, SL_EINVAL, "'options' must be an object");
+    }
+    /* The inlet URL is computed on every read; a client echoing it back changes nothing. */
+    if (opts != NULL) {
+        json_object_object_del(opts, "inletUrl");
+        json_object_object_del(opts, "inletId");
+    }
+    return SL_OK;
+}
+
+static json_object *flow_view(const sl_app *app, const char *id, json_object *doc, const char *etag,
+                              const int64_t times[2])
+{
+    return sl_api_flow_view(app, id, doc, etag, times);
+}
+
+static const sl_resource source_res = {
+    .kind = "sourceConnection",
+    .param = "id",
+    .noun = "source connection",
+    .view = plain_view,
+    .create = sl_api_create_source_connection,
+    .before_patch = source_before_patch,
+    .check = source_check,
+    .can_delete = source_can_delete,
+    .after_delete = source_after_delete,
+};
+
+static const sl_resource target_res = {
+    .kind = "targetConnection",
+    .param = "id",
+    .noun = "target connection",
+    .view = plain_view,
+    .create = sl_api_create_target_connection,
+    .check = target_check,
+    .can_delete = target_can_delete,
+};
+
+static const sl_resource flow_res = {
+    .kind = "flow",
+    .param = "id",
+    .noun = "dataflow",
+    .view = flow_view,
+    .create = sl_api_create_flow,
+    .check = flow_check,
+};
+
+/* ---- handlers ---- */
+
+#define CRUD_HANDLERS(prefix, res)                                                                 \
+    void sl__api_##prefix##_list(sl_http_req *req, void *ud)                                       \
+    {                                                                                              \
+        sl_resource_list(req, ud, &(res));                                                         \
+    }                                                                                              \
+    void sl__api_##prefix##_get(sl_http_req *req, void *ud)                                        \
+    {                                                                                              \
+        sl_resource_get(req, ud, &(res));                                                          \
+    }                                                                                              \
+    void sl__api_##prefix##_create(sl_http_req *req, void *ud)                                     \
+    {                                                                                              \
+        sl_resource_create(req, ud, &(res));                                                       \
+    }                                                                                              \
+    void sl__api_##prefix##_patch(sl_http_req *req, void *ud)                                      \
+    {                                                                                              \
+        sl_resource_patch(req, ud, &(res), true, false);                                           \
+    }                                                                                              \
+    void sl__api_##prefix##_delete(sl_http_req *req, void *ud)                                     \
+    {                                                                                              \
+        sl_resource_delete(req, ud, &(res));                                                       \
+    }
+
+CRUD_HANDLERS(sources, source_res)
+CRUD_HANDLERS(targets, target_res)
+CRUD_HANDLERS(flows, flow_res)
+
+void sl__api_flow_action(sl_http_req *req, void *ud)
+{
+    const char *op = sl_http_query(req, "op");
+    if (op == NULL) {
+        sl_http_reply_problem(req, 400, "Missing op", "give ?op=enable or ?op=disable");
         return;
     }
+    if (strcasecmp(op, "enable") == 0) {
+        sl_resource_set_state(req, ud, &flow_res, "enabled");
+    } else if (strcasecmp(op, "disable") == 0) {
+        sl_resource_set_state(req, ud, &flow_res, "disabled");
+    } else {
+        sl_http_reply_problem(req, 400, "Unknown op",
+                              "op '%.40s' is not supported; expected enable or disable", op);
+    }
+}
+
+/* ---- built-in specs ---- */
+
+extern const char sl_embed_connection_specs_json[];
+extern const char sl_embed_flow_specs_json[];
+
+static void spec_list(sl_http_req *req, const char *text)
+{
+    json_object *arr = json_tokener_parse(text);
+    const char *prop[SL_LIST_MAX_FILTERS];
+    size_t nprop = sl_http_query_values(req, "property", prop, SL_LIST_MAX_FILTERS);
     json_object *items = json_object_new_array();
-    json_object_array_add(items, sl_api_flow_view(app, id, doc, etag, times));
-    json_object_put(doc);
-    sl_http_add_header(req, "ETag", etag);
-    sl_http_reply_json(req, 200, items_envelope(items));
+    size_t n = json_object_array_length(arr);
+    for (size_t i = 0; i < n; i++) {
+        json_object *it = json_object_array_get_idx(arr, i);
+        bool pass = true;
+        for (size_t f = 0; f < nprop && pass; f++) {
+            sl_err err;
+            sl_err_clear(&err);
+            int m = sl_list_match(it, prop[f], &err);
+            if (m < 0) {
+                json_object_put(items);
+                json_object_put(arr);
+                sl_http_reply_problem(req, 400, "Invalid list parameters", "%s", err.msg);
+                return;
+            }
+            pass = m == 1;
+        }
+        if (pass) {
+            json_object_array_add(items, json_object_get(it));
+        }
+    }
+    json_object_put(arr);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "items", items);
+    sl_http_reply_json(req, 200, o);
+}
+
+static void spec_get(sl_http_req *req, const char *text, const char *what)
+{
+    const char *id = sl_http_param(req, "id");
+    json_object *arr = json_tokener_parse(text);
+    size_t n = json_object_array_length(arr);
+    for (size_t i = 0; i < n; i++) {
+        json_object *it = json_object_array_get_idx(arr, i);
+        json_object *jid = NULL;
+        if (json_object_object_get_ex(it, "id", &jid) &&
+            strcmp(json_object_get_string(jid), id) == 0) {
+            json_object *items = json_object_new_array();
+            json_object_array_add(items, json_object_get(it));
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "items", items);
+            json_object_put(arr);
+            sl_http_reply_json(req, 200, o);
+            return;
+        }
+    }
+    json_object_put(arr);
+    sl_http_reply_problem(req, 404, NULL, "no %s with id '%.80s'", what, id);
+}
+
+void sl__api_conn_specs_list(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    spec_list(req, sl_embed_connection_specs_json);
+}
+
+void sl__api_conn_spec_get(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    spec_get(req, sl_embed_connection_specs_json, "connection spec");
+}
+
+void sl__api_flow_specs_list(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    spec_list(req, sl_embed_flow_specs_json);
+}
+
+void sl__api_flow_spec_get(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    spec_get(req, sl_embed_flow_specs_json, "flow spec");
 }

@@ -1,20 +1,60 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* api/routes.c: the admin listener's route table. */
+/* api/routes.c: the admin listener's route table. docs/api.md and /openapi.json describe it. */
 #include "api/api_int.h"
 
 #define FS  "/data/foundation/flowservice"
 #define CAT "/data/foundation/catalog"
 #define EXP "/data/foundation/export"
+#define SR  "/data/foundation/schemaregistry"
+#define CV  "/data/foundation/conversion"
 
 static const sl_http_route routes[] = {
     {"GET", "/healthz", NULL, sl__api_healthz, 0},
     {"GET", "/readyz", NULL, sl__api_readyz, 0},
     {"GET", "/metrics", NULL, sl__api_metrics, 0},
+    {"GET", "/openapi.json", NULL, sl__api_openapi, 0},
+    /* Flow Service */
+    {"GET", FS "/connectionSpecs", NULL, sl__api_conn_specs_list, 0},
+    {"GET", FS "/connectionSpecs/{id}", NULL, sl__api_conn_spec_get, 0},
+    {"GET", FS "/flowSpecs", NULL, sl__api_flow_specs_list, 0},
+    {"GET", FS "/flowSpecs/{id}", NULL, sl__api_flow_spec_get, 0},
+    {"GET", FS "/sourceConnections", NULL, sl__api_sources_list, 0},
+    {"POST", FS "/sourceConnections", NULL, sl__api_sources_create, 0},
+    {"GET", FS "/sourceConnections/{id}", NULL, sl__api_sources_get, 0},
+    {"PATCH", FS "/sourceConnections/{id}", NULL, sl__api_sources_patch, 0},
+    {"DELETE", FS "/sourceConnections/{id}", NULL, sl__api_sources_delete, 0},
+    {"GET", FS "/targetConnections", NULL, sl__api_targets_list, 0},
+    {"POST", FS "/targetConnections", NULL, sl__api_targets_create, 0},
+    {"GET", FS "/targetConnections/{id}", NULL, sl__api_targets_get, 0},
+    {"PATCH", FS "/targetConnections/{id}", NULL, sl__api_targets_patch, 0},
+    {"DELETE", FS "/targetConnections/{id}", NULL, sl__api_targets_delete, 0},
     {"GET", FS "/flows", NULL, sl__api_flows_list, 0},
-    {"GET", FS "/flows/{flowId}", NULL, sl__api_flow_get, 0},
+    {"POST", FS "/flows", NULL, sl__api_flows_create, 0},
+    {"GET", FS "/flows/{id}", NULL, sl__api_flows_get, 0},
+    {"PATCH", FS "/flows/{id}", NULL, sl__api_flows_patch, 0},
+    {"DELETE", FS "/flows/{id}", NULL, sl__api_flows_delete, 0},
+    {"POST", FS "/flows/{id}/action", NULL, sl__api_flow_action, 0},
+    /* Catalog */
     {"GET", CAT "/dataSets", NULL, sl__api_datasets_list, 0},
-    {"GET", CAT "/dataSets/{dataSetId}", NULL, sl__api_dataset_get, 0},
+    {"POST", CAT "/dataSets", NULL, sl__api_datasets_create, 0},
+    {"GET", CAT "/dataSets/{dataSetId}", NULL, sl__api_datasets_get, 0},
+    {"PATCH", CAT "/dataSets/{dataSetId}", NULL, sl__api_datasets_patch, 0},
+    {"DELETE", CAT "/dataSets/{dataSetId}", NULL, sl__api_datasets_delete, 0},
+    /* Data Access */
     {"GET", EXP "/datasets/{dataSetId}/preview", NULL, sl__api_dataset_preview, 0},
+    /* Schema Registry */
+    {"GET", SR "/tenant/schemas", NULL, sl__api_schemas_list, 0},
+    {"POST", SR "/tenant/schemas", NULL, sl__api_schemas_create, 0},
+    {"GET", SR "/tenant/schemas/{id*}", NULL, sl__api_schemas_get, 0},
+    {"DELETE", SR "/tenant/schemas/{id*}", NULL, sl__api_schemas_delete, 0},
+    {"GET", SR "/tenant/descriptors", NULL, sl__api_descriptors_list, 0},
+    {"POST", SR "/tenant/descriptors", NULL, sl__api_descriptors_create, 0},
+    {"DELETE", SR "/tenant/descriptors/{id}", NULL, sl__api_descriptors_delete, 0},
+    {"POST", SR "/sluice/infer", NULL, sl__api_schema_infer, 0},
+    /* Data Prep */
+    {"GET", CV "/mappingSets", NULL, sl__api_mapping_sets_list, 0},
+    {"POST", CV "/mappingSets", NULL, sl__api_mapping_sets_create, 0},
+    {"GET", CV "/mappingSets/{id}", NULL, sl__api_mapping_sets_get, 0},
 };
 
 const sl_http_route *sl_api_routes(size_t *n)
