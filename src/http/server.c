@@ -410,12 +410,18 @@ static size_t host_len(const char *h)
     return colon != NULL ? (size_t)(colon - h) : strlen(h);
 }
 
+/* Health probes skip the Host and API key checks: load balancers and orchestrators send the
+ * node's address and no credentials. */
+static bool is_probe(const sl_http_req *req)
+{
+    return strcmp(req->path, "/healthz") == 0 || strcmp(req->path, "/readyz") == 0;
+}
+
 /* DNS rebinding guard: a listener with allowed_hosts answers only requests whose Host names one
- * of them (any port). Health probes are exempt: load balancers send the node's address. */
+ * of them (any port). */
 static bool host_allowed(const sl_http_server *srv, const sl_http_req *req)
 {
-    if (srv->cfg.allowed_hosts == NULL || strcmp(req->path, "/healthz") == 0 ||
-        strcmp(req->path, "/readyz") == 0) {
+    if (srv->cfg.allowed_hosts == NULL || is_probe(req)) {
         return true;
     }
     const char *host = sl_http_header(req, MHD_HTTP_HEADER_HOST);
@@ -439,6 +445,15 @@ static enum MHD_Result on_first_call(sl_http_server *srv, sl_http_req *req)
                               "this listener answers only for Host 127.0.0.1, localhost, [::1] "
                               "or the host of its configured public URL");
         return send_reply(req);
+    }
+    if (srv->cfg.authorize != NULL && !is_probe(req)) {
+        char why[256] = "";
+        if (!srv->cfg.authorize(req, srv->cfg.authorize_ud, why, sizeof(why))) {
+            sl_http_add_header(req, "WWW-Authenticate", "Bearer");
+            sl_http_reply_problem(req, 401, NULL, "%s",
+                                  why[0] != '\0' ? why : "a valid API key is required");
+            return send_reply(req);
+        }
     }
     req->route = find_route(srv, req->method, req->path, req, &path_known);
     if (req->route == NULL) {

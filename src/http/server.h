@@ -41,6 +41,12 @@ typedef struct sl_http_config {
     /* NULL-terminated host names a request's Host header must name (any port), or NULL to
      * accept any Host. /healthz and /readyz are always answered. */
     const char *const *allowed_hosts;
+    /* Optional access check, called with `authorize_ud` for every request except /healthz and
+     * /readyz, after the Host check and before routing (so unknown paths reveal nothing). On
+     * false the request is answered 401 problem+json with `why` (a NUL-terminated reason of at
+     * most `cap` bytes) as detail and `WWW-Authenticate: Bearer`. Runs on request threads. */
+    bool (*authorize)(sl_http_req *req, void *ud, char *why, size_t cap);
+    void *authorize_ud;
 } sl_http_config;
 
 /* Bind and start serving. Returns an owned server (release with sl_http_stop) or NULL. */
