@@ -3,6 +3,7 @@
  * dataflow on first start, starts the processor and both listeners, then waits for SIGTERM or
  * SIGINT: the first drains in-flight requests and flushes, a second exits at once. */
 #include "api/api.h"
+#include "api/auth.h"
 #include "cli/cli.h"
 #include "collect/inlet.h"
 #include "config/config.h"
@@ -59,7 +60,9 @@ static void *second_signal(void *arg)
 
 static int start_listener(const char *name, const char *listen, const sl_config *cfg,
                           const sl_http_route *routes, size_t nroutes, size_t max_body, void *ud,
-                          const char *const *allowed_hosts, sl_http_server **out, sl_err *err)
+                          const char *const *allowed_hosts,
+                          bool (*authorize)(sl_http_req *, void *, char *, size_t),
+                          void *authorize_ud, sl_http_server **out, sl_err *err)
 {
     char host[256];
     unsigned port = 0;
@@ -76,6 +79,8 @@ static int start_listener(const char *name, const char *listen, const sl_config 
         .nroutes = nroutes,
         .ud = ud,
         .allowed_hosts = allowed_hosts,
+        .authorize = authorize,
+        .authorize_ud = authorize_ud,
     };
     *out = sl_http_start(&hc, err);
     return *out != NULL ? SL_OK : err->code;
@@ -146,6 +151,42 @@ static void admin_allowed_hosts(runtime *rt)
     rt->admin_hosts[n] = NULL;
 }
 
+/* Without API keys the admin API is open, which is tolerable only where other machines cannot
+ * reach it. Returns 0, or the exit status when the admin listener must not start. */
+static int admin_key_rule(runtime *rt)
+{
+    char host[256] = "";
+    unsigned port = 0;
+    int64_t nkeys = 0;
+    sl_err err;
+    sl_err_clear(&err);
+    (void)sl_config_split_hostport(rt->cfg.admin_listen, host, sizeof(host), &port);
+    if (sl_store_apikey_count(rt->app.store, &nkeys, &err) != SL_OK) {
+        SL_LOG_ERROR("main", "cannot count API keys error=\"%s\"", err.msg);
+        return 1;
+    }
+    /* Name the store as the user did, without printing a URL that may hold a password. */
+    char where[4200];
+    (void)snprintf(where, sizeof(where), "%s %s", rt->cfg.store_src != 0 ? "--store" : "--data",
+                   rt->cfg.store_src != 0 ? "URL" : rt->cfg.data);
+    if (nkeys > 0) {
+        SL_LOG_INFO("main", "admin API requires an API key keys=%lld", (long long)nkeys);
+    } else if (sl_auth_host_is_loopback(host)) {
+        SL_LOG_WARN("main",
+                    "no API keys: the admin API is open to anyone on this machine; create one with "
+                    "'sluice keys create --name admin %s' listen=%s",
+                    where, rt->cfg.admin_listen);
+    } else {
+        SL_LOG_ERROR("main",
+                     "refusing to start: the admin listener is not on a loopback address and no "
+                     "API key exists; create one with 'sluice keys create --name admin %s' "
+                     "listen=%s",
+                     where, rt->cfg.admin_listen);
+        return SL_EXIT_CONFIG;
+    }
+    return 0;
+}
+
 /* public_url, or http://{collect} with the port actually bound when it was 0. */
 static char *effective_public_url(const runtime *rt)
 {
@@ -183,6 +224,10 @@ static int serve(runtime *rt)
         goto fail;
     }
     app->catalog = sl_catalog_holder_create(cat);
+    int krc = admin_key_rule(rt);
+    if (krc != 0) {
+        return krc;
+    }
     (void)snprintf(path, sizeof(path), "%s/landing.db", rt->cfg.data);
     if ((app->landing = sl_landing_open(path, &err)) == NULL ||
         (app->processor = sl_processor_start(app->store, app->landing, app->catalog, &err)) ==
@@ -199,10 +244,11 @@ static int serve(runtime *rt)
     const sl_http_route *ar = sl_api_routes(&nar);
     admin_allowed_hosts(rt);
     if (start_listener("collect", rt->cfg.collect_listen, &rt->cfg, cr, ncr,
-                       (size_t)rt->cfg.max_body_bytes, &rt->collect, NULL, &app->collect_srv,
-                       &err) != SL_OK ||
+                       (size_t)rt->cfg.max_body_bytes, &rt->collect, NULL, NULL, NULL,
+                       &app->collect_srv, &err) != SL_OK ||
         start_listener("admin", rt->cfg.admin_listen, &rt->cfg, ar, nar, SL_MAX_ADMIN_BODY_BYTES,
-                       app, rt->admin_hosts, &app->admin_srv, &err) != SL_OK) {
+                       app, rt->admin_hosts, sl_auth_authorize, app->store, &app->admin_srv,
+                       &err) != SL_OK) {
         goto fail;
     }
     rt->public_url = effective_public_url(rt);
