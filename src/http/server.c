@@ -120,7 +120,13 @@ static bool route_match(const char *pattern, const char *path, sl_http_req *req)
         const char *send = strchr(s, '/');
         size_t plen = pend != NULL ? (size_t)(pend - p) : strlen(p);
         size_t slen = send != NULL ? (size_t)(send - s) : strlen(s);
-        if (plen > 2 && p[0] == '{' && p[plen - 1] == '}') {
+        size_t padv = plen;
+        if (plen > 3 && p[0] == '{' && p[plen - 2] == '*' && p[plen - 1] == '}') {
+            /* {name*}: the rest of the path, slashes included (a schema's $id) */
+            slen = strlen(s);
+            plen--;
+        }
+        if (plen > 2 && p[0] == '{' && (p[plen - 1] == '}' || p[plen - 1] == '*')) {
             if (slen == 0 || n == MAX_PARAMS) {
                 return false;
             }
@@ -136,7 +142,7 @@ static bool route_match(const char *pattern, const char *path, sl_http_req *req)
         } else if (plen != slen || memcmp(p, s, plen) != 0) {
             return false;
         }
-        p += plen;
+        p += padv;
         s += slen;
     }
     if (*p != '\0' || *s != '\0') {
