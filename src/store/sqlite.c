@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* store/sqlite.c: the SQLite backend of store.h. One write connection guarded by a mutex (the
- * pipeline holds it for one batch), and a small pool of read connections so the API never
- * waits behind a write: WAL lets readers run beside the writer. */
-#include "store/store.h"
+/* store/sqlite.c: the SQLite backend of store.h ("sqlite:PATH"). One write connection guarded
+ * by a mutex (the pipeline holds it for one batch), and a small pool of read connections so the
+ * API never waits behind a write: WAL lets readers run beside the writer. */
+#include "store/store_int.h"
 
 #include "core/clock.h"
-#include "core/ids.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "store/migrate.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -18,23 +18,25 @@
 #define READ_POOL_MAX 8
 #define TX_STMT_CACHE 8
 
-struct sl_store {
+typedef struct lite_store {
+    sl_store base; /* first: store.c sees only this */
     char *path;
     sqlite3 *wdb; /* write connection */
     pthread_mutex_t wlock;
     pthread_mutex_t plock; /* guards the read pool */
     sqlite3 *pool[READ_POOL_MAX];
     int npool;
-};
+} lite_store;
 
-struct sl_store_tx {
-    sl_store *st;
+typedef struct lite_tx {
+    sl_store_tx base; /* first */
+    lite_store *st;
     struct {
         char dataset[32];
         sqlite3_stmt *stmt;
     } cache[TX_STMT_CACHE];
     int ncache;
-};
+} lite_tx;
 
 static int db_error(sl_err *err, sqlite3 *db, const char *what)
 {
@@ -44,22 +46,6 @@ static int db_error(sl_err *err, sqlite3 *db, const char *what)
                  ? SL_EBUSY
                  : SL_EIO;
     return sl_err_set(err, rc, "%s: %s", what, sqlite3_errmsg(db));
-}
-
-/* Dataset ids are 24 hex digits; anything else must never reach a table name. */
-static bool valid_dataset_id(const char *id)
-{
-    size_t n = strlen(id);
-    if (n == 0 || n > 24) {
-        return false;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-            return false;
-        }
-    }
-    return true;
 }
 
 static int open_conn(const char *path, bool write, sqlite3 **out, sl_err *err)
@@ -90,34 +76,9 @@ static int open_conn(const char *path, bool write, sqlite3 **out, sl_err *err)
     return SL_OK;
 }
 
-sl_store *sl_store_open(const char *url, sl_err *err)
+static void lite_close(sl_store *base)
 {
-    const char *path = NULL;
-    if (strncmp(url, "sqlite:", 7) == 0) {
-        path = url + 7;
-    } else {
-        (void)sl_err_set(err, SL_ECONFIG,
-                         "store URL '%s' is not supported by this build; expected sqlite:PATH",
-                         url);
-        return NULL;
-    }
-    sl_store *st = sl_xcalloc(1, sizeof(*st));
-    st->path = sl_xstrdup(path);
-    pthread_mutex_init(&st->wlock, NULL);
-    pthread_mutex_init(&st->plock, NULL);
-    if (open_conn(st->path, true, &st->wdb, err) != SL_OK ||
-        sl_migrate_sqlite(st->wdb, sl_sqlite_migrations, err) != SL_OK) {
-        sl_store_close(st);
-        return NULL;
-    }
-    return st;
-}
-
-void sl_store_close(sl_store *st)
-{
-    if (st == NULL) {
-        return;
-    }
+    lite_store *st = (lite_store *)base;
     for (int i = 0; i < st->npool; i++) {
         sqlite3_close(st->pool[i]);
     }
@@ -128,7 +89,21 @@ void sl_store_close(sl_store *st)
     free(st);
 }
 
-static int reader_acquire(sl_store *st, sqlite3 **out, sl_err *err)
+static sl_store *lite_open(const char *url, sl_err *err)
+{
+    lite_store *st = sl_xcalloc(1, sizeof(*st));
+    st->path = sl_xstrdup(url + strlen("sqlite:"));
+    pthread_mutex_init(&st->wlock, NULL);
+    pthread_mutex_init(&st->plock, NULL);
+    if (open_conn(st->path, true, &st->wdb, err) != SL_OK ||
+        sl_migrate_sqlite(st->wdb, sl_sqlite_migrations, err) != SL_OK) {
+        lite_close(&st->base);
+        return NULL;
+    }
+    return &st->base;
+}
+
+static int reader_acquire(lite_store *st, sqlite3 **out, sl_err *err)
 {
     pthread_mutex_lock(&st->plock);
     if (st->npool > 0) {
@@ -140,7 +115,7 @@ static int reader_acquire(sl_store *st, sqlite3 **out, sl_err *err)
     return open_conn(st->path, false, out, err);
 }
 
-static void reader_release(sl_store *st, sqlite3 *db)
+static void reader_release(lite_store *st, sqlite3 *db)
 {
     if (db == NULL) {
         return;
@@ -155,7 +130,7 @@ static void reader_release(sl_store *st, sqlite3 *db)
 }
 
 /* Run one write statement with text binds under the write lock. */
-static int write_exec(sl_store *st, const char *sql, const char *const *binds, int nbinds,
+static int write_exec(lite_store *st, const char *sql, const char *const *binds, int nbinds,
                       int64_t int_bind, int int_pos, int *changes, sl_err *err)
 {
     int rc = SL_OK;
@@ -184,36 +159,22 @@ out:
     return rc;
 }
 
-int sl_store_doc_put(sl_store *st, const char *kind, const char *id, json_object *doc,
-                     char *etag_out, sl_err *err)
+static int lite_doc_put(sl_store *base, const char *kind, const char *id, const char *doc_json,
+                        const char *etag, sl_err *err)
 {
-    char etag[40];
-    char uuid[SL_UUID_LEN + 1];
-    sl_id_uuid(uuid);
-    (void)snprintf(etag, sizeof(etag), "\"%s\"", uuid);
-    const char *text = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN);
-    const char *binds[] = {kind, id, text, etag};
-    int rc =
-        write_exec(st,
-                   "INSERT INTO catalog(kind, id, doc, etag, created_ms, updated_ms) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(kind, id) DO UPDATE SET "
-                   "doc = excluded.doc, etag = excluded.etag, updated_ms = excluded.updated_ms",
-                   binds, 4, sl_now_ms(), 5, NULL, err);
-    if (rc == SL_OK && etag_out != NULL) {
-        (void)snprintf(etag_out, 64, "%s", etag);
-    }
-    return rc;
+    lite_store *st = (lite_store *)base;
+    const char *binds[] = {kind, id, doc_json, etag};
+    return write_exec(st,
+                      "INSERT INTO catalog(kind, id, doc, etag, created_ms, updated_ms) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT(kind, id) DO UPDATE SET "
+                      "doc = excluded.doc, etag = excluded.etag, updated_ms = excluded.updated_ms",
+                      binds, 4, sl_now_ms(), 5, NULL, err);
 }
 
-static json_object *parse_doc(const unsigned char *text)
+static int lite_doc_get(sl_store *base, const char *kind, const char *id, json_object **out,
+                        char *etag_out, int64_t times[2], sl_err *err)
 {
-    json_object *o = json_tokener_parse(text != NULL ? (const char *)text : "null");
-    return o != NULL ? o : json_object_new_object();
-}
-
-int sl_store_doc_get(sl_store *st, const char *kind, const char *id, json_object **out,
-                     char *etag_out, int64_t times[2], sl_err *err)
-{
+    lite_store *st = (lite_store *)base;
     int rc = SL_OK;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
@@ -238,7 +199,7 @@ int sl_store_doc_get(sl_store *st, const char *kind, const char *id, json_object
         rc = db_error(err, db, "read catalog");
         goto out;
     }
-    *out = parse_doc(sqlite3_column_text(s, 0));
+    *out = sl__store_parse_doc((const char *)sqlite3_column_text(s, 0));
     if (etag_out != NULL) {
         (void)snprintf(etag_out, 64, "%s", (const char *)sqlite3_column_text(s, 1));
     }
@@ -252,8 +213,9 @@ out:
     return rc;
 }
 
-int sl_store_doc_list(sl_store *st, const char *kind, json_object **out, sl_err *err)
+static int lite_doc_list(sl_store *base, const char *kind, json_object **out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     int rc = SL_OK;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
@@ -278,7 +240,8 @@ int sl_store_doc_list(sl_store *st, const char *kind, json_object **out, sl_err 
                                json_object_new_string((const char *)sqlite3_column_text(s, 1)));
         json_object_object_add(item, "created", json_object_new_int64(sqlite3_column_int64(s, 2)));
         json_object_object_add(item, "updated", json_object_new_int64(sqlite3_column_int64(s, 3)));
-        json_object_object_add(item, "doc", parse_doc(sqlite3_column_text(s, 4)));
+        json_object_object_add(item, "doc",
+                               sl__store_parse_doc((const char *)sqlite3_column_text(s, 4)));
         json_object_array_add(arr, item);
     }
     if (step != SQLITE_DONE) {
@@ -295,8 +258,9 @@ out:
     return rc;
 }
 
-int sl_store_doc_delete(sl_store *st, const char *kind, const char *id, sl_err *err)
+static int lite_doc_delete(sl_store *base, const char *kind, const char *id, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     const char *binds[] = {kind, id};
     int changes = 0;
     int rc = write_exec(st, "DELETE FROM catalog WHERE kind = ?1 AND id = ?2", binds, 2, 0, 0,
@@ -307,9 +271,10 @@ int sl_store_doc_delete(sl_store *st, const char *kind, const char *id, sl_err *
     return rc;
 }
 
-int sl_store_secret_put(sl_store *st, const char *owner, const char *name, const char *value,
-                        sl_err *err)
+static int lite_secret_put(sl_store *base, const char *owner, const char *name, const char *value,
+                           sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     if (value == NULL) {
         const char *binds[] = {owner, name};
         return write_exec(st, "DELETE FROM secrets WHERE owner_id = ?1 AND name = ?2", binds, 2, 0,
@@ -321,7 +286,7 @@ int sl_store_secret_put(sl_store *st, const char *owner, const char *name, const
 }
 
 /* One text value by one or two text keys, through a read connection. */
-static int read_text(sl_store *st, const char *sql, const char *k1, const char *k2, char **out,
+static int read_text(lite_store *st, const char *sql, const char *k1, const char *k2, char **out,
                      const char *what, sl_err *err)
 {
     int rc = SL_OK;
@@ -352,26 +317,31 @@ out:
     return rc;
 }
 
-int sl_store_secret_get(sl_store *st, const char *owner, const char *name, char **out, sl_err *err)
+static int lite_secret_get(sl_store *base, const char *owner, const char *name, char **out,
+                           sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     return read_text(st, "SELECT value FROM secrets WHERE owner_id = ?1 AND name = ?2", owner, name,
                      out, "secret of", err);
 }
 
-int sl_store_meta_get(sl_store *st, const char *key, char **out, sl_err *err)
+static int lite_meta_get(sl_store *base, const char *key, char **out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     return read_text(st, "SELECT value FROM meta WHERE key = ?1", key, NULL, out, "setting", err);
 }
 
-int sl_store_meta_put(sl_store *st, const char *key, const char *value, sl_err *err)
+static int lite_meta_put(sl_store *base, const char *key, const char *value, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     const char *binds[] = {key, value};
     return write_exec(st, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", binds, 2, 0, 0,
                       NULL, err);
 }
 
-int sl_store_apikey_put(sl_store *st, const char *name, const char *hash_hex, sl_err *err)
+static int lite_apikey_put(sl_store *base, const char *name, const char *hash_hex, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     const char *binds[] = {name, hash_hex};
     int changes = 0;
     int rc = write_exec(st,
@@ -384,8 +354,9 @@ int sl_store_apikey_put(sl_store *st, const char *name, const char *hash_hex, sl
     return rc;
 }
 
-int sl_store_apikey_list(sl_store *st, json_object **out, sl_err *err)
+static int lite_apikey_list(sl_store *base, json_object **out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     int rc = SL_OK;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
@@ -420,8 +391,9 @@ out:
     return rc;
 }
 
-int sl_store_apikey_revoke(sl_store *st, const char *name, sl_err *err)
+static int lite_apikey_revoke(sl_store *base, const char *name, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     const char *binds[] = {name};
     int changes = 0;
     int rc = write_exec(st, "DELETE FROM api_keys WHERE name = ?1", binds, 1, 0, 0, &changes, err);
@@ -431,14 +403,16 @@ int sl_store_apikey_revoke(sl_store *st, const char *name, sl_err *err)
     return rc;
 }
 
-int sl_store_apikey_find(sl_store *st, const char *hash_hex, char **name_out, sl_err *err)
+static int lite_apikey_find(sl_store *base, const char *hash_hex, char **name_out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     return read_text(st, "SELECT name FROM api_keys WHERE hash = ?1", hash_hex, NULL, name_out,
                      "API key", err);
 }
 
-int sl_store_apikey_count(sl_store *st, int64_t *out, sl_err *err)
+static int lite_apikey_count(sl_store *base, int64_t *out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     char *text = NULL;
     int rc = read_text(st, "SELECT CAST(count(*) AS TEXT) FROM api_keys WHERE ?1 = ?1", "x", NULL,
                        &text, "count", err);
@@ -449,11 +423,10 @@ int sl_store_apikey_count(sl_store *st, int64_t *out, sl_err *err)
     return rc;
 }
 
-int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err)
+static int lite_dataset_create(sl_store *base, const char *id, sl_err *err)
 {
-    if (!valid_dataset_id(id)) {
-        return sl_err_set(err, SL_EINVAL, "dataset id '%s' is not 24 hex digits", id);
-    }
+    lite_store *st = (lite_store *)base;
+    assert(sl__store_valid_dataset_id(id));
     char sql[1024];
     (void)snprintf(sql, sizeof(sql),
                    "CREATE TABLE IF NOT EXISTS ds_%s ("
@@ -468,28 +441,25 @@ int sl_store_dataset_create(sl_store *st, const char *id, sl_err *err)
     return write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
 }
 
-int sl_store_dataset_drop(sl_store *st, const char *id, sl_err *err)
+static int lite_dataset_drop(sl_store *base, const char *id, sl_err *err)
 {
-    if (!valid_dataset_id(id)) {
-        return sl_err_set(err, SL_EINVAL, "dataset id '%s' is not 24 hex digits", id);
-    }
+    lite_store *st = (lite_store *)base;
+    assert(sl__store_valid_dataset_id(id));
     char sql[128];
     (void)snprintf(sql, sizeof(sql), "DROP TABLE IF EXISTS ds_%s", id);
     return write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
 }
 
-int sl_store_dataset_preview(sl_store *st, const char *id, int limit, json_object **out,
-                             sl_err *err)
+static int lite_dataset_preview(sl_store *base, const char *id, int limit, json_object **out,
+                                sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     int rc = SL_OK;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
     json_object *arr = json_object_new_array();
     char sql[256];
-    if (!valid_dataset_id(id)) {
-        rc = sl_err_set(err, SL_ENOTFOUND, "no dataset with id '%s'", id);
-        goto out;
-    }
+    assert(sl__store_valid_dataset_id(id));
     (void)snprintf(sql, sizeof(sql), "SELECT record FROM ds_%s ORDER BY seq DESC LIMIT ?1", id);
     if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
         goto out;
@@ -501,7 +471,7 @@ int sl_store_dataset_preview(sl_store *st, const char *id, int limit, json_objec
     sqlite3_bind_int(s, 1, limit);
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        json_object_array_add(arr, parse_doc(sqlite3_column_text(s, 0)));
+        json_object_array_add(arr, sl__store_parse_doc((const char *)sqlite3_column_text(s, 0)));
     }
     if (step != SQLITE_DONE) {
         rc = db_error(err, db, "preview");
@@ -517,15 +487,14 @@ out:
     return rc;
 }
 
-int sl_store_dataset_count(sl_store *st, const char *id, int64_t *out, sl_err *err)
+static int lite_dataset_count(sl_store *base, const char *id, int64_t *out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     int rc = SL_OK;
     sqlite3 *db = NULL;
     sqlite3_stmt *s = NULL;
     char sql[128];
-    if (!valid_dataset_id(id)) {
-        return sl_err_set(err, SL_ENOTFOUND, "no dataset with id '%s'", id);
-    }
+    assert(sl__store_valid_dataset_id(id));
     (void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM ds_%s", id);
     if ((rc = reader_acquire(st, &db, err)) != SL_OK) {
         goto out;
@@ -541,21 +510,23 @@ out:
     return rc;
 }
 
-int sl_store_tx_begin(sl_store *st, sl_store_tx **out, sl_err *err)
+static int lite_tx_begin(sl_store *base, sl_store_tx **out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     pthread_mutex_lock(&st->wlock);
     if (sqlite3_exec(st->wdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         int rc = db_error(err, st->wdb, "begin");
         pthread_mutex_unlock(&st->wlock);
         return rc;
     }
-    sl_store_tx *tx = sl_xcalloc(1, sizeof(*tx));
+    lite_tx *tx = sl_xcalloc(1, sizeof(*tx));
+    tx->base.st = base;
     tx->st = st;
-    *out = tx;
+    *out = &tx->base;
     return SL_OK;
 }
 
-static sqlite3_stmt *insert_stmt(sl_store_tx *tx, const char *dataset, sl_err *err)
+static sqlite3_stmt *insert_stmt(lite_tx *tx, const char *dataset, sl_err *err)
 {
     for (int i = 0; i < tx->ncache; i++) {
         if (strcmp(tx->cache[i].dataset, dataset) == 0) {
@@ -563,10 +534,7 @@ static sqlite3_stmt *insert_stmt(sl_store_tx *tx, const char *dataset, sl_err *e
             return tx->cache[i].stmt;
         }
     }
-    if (!valid_dataset_id(dataset)) {
-        (void)sl_err_set(err, SL_EINVAL, "dataset id '%s' is not 24 hex digits", dataset);
-        return NULL;
-    }
+    assert(sl__store_valid_dataset_id(dataset));
     char sql[256];
     (void)snprintf(sql, sizeof(sql),
                    "INSERT INTO ds_%s(_id, event_id, timestamp, _ingested_ms, _flow_id, record) "
@@ -587,9 +555,10 @@ static sqlite3_stmt *insert_stmt(sl_store_tx *tx, const char *dataset, sl_err *e
     return s;
 }
 
-int sl_store_tx_insert(sl_store_tx *tx, const char *dataset, const sl_row *row, bool *inserted,
-                       sl_err *err)
+static int lite_tx_insert(sl_store_tx *base, const char *dataset, const sl_row *row, bool *inserted,
+                          sl_err *err)
 {
+    lite_tx *tx = (lite_tx *)base;
     sqlite3_stmt *s = insert_stmt(tx, dataset, err);
     if (s == NULL) {
         return err != NULL ? err->code : SL_EIO;
@@ -607,8 +576,9 @@ int sl_store_tx_insert(sl_store_tx *tx, const char *dataset, const sl_row *row, 
     return SL_OK;
 }
 
-int sl_store_tx_cursor_set(sl_store_tx *tx, const char *name, int64_t seq, sl_err *err)
+static int lite_tx_cursor_set(sl_store_tx *base, const char *name, int64_t seq, sl_err *err)
 {
+    lite_tx *tx = (lite_tx *)base;
     sqlite3_stmt *s = NULL;
     int rc = SL_OK;
     if (sqlite3_prepare_v2(tx->st->wdb, "INSERT OR REPLACE INTO cursors(name, seq) VALUES (?1,?2)",
@@ -624,7 +594,7 @@ int sl_store_tx_cursor_set(sl_store_tx *tx, const char *name, int64_t seq, sl_er
     return rc;
 }
 
-static void tx_free(sl_store_tx *tx)
+static void tx_free(lite_tx *tx)
 {
     for (int i = 0; i < tx->ncache; i++) {
         sqlite3_finalize(tx->cache[i].stmt);
@@ -633,8 +603,9 @@ static void tx_free(sl_store_tx *tx)
     free(tx);
 }
 
-int sl_store_tx_commit(sl_store_tx *tx, sl_err *err)
+static int lite_tx_commit(sl_store_tx *base, sl_err *err)
 {
+    lite_tx *tx = (lite_tx *)base;
     int rc = SL_OK;
     for (int i = 0; i < tx->ncache; i++) {
         sqlite3_reset(tx->cache[i].stmt);
@@ -647,11 +618,9 @@ int sl_store_tx_commit(sl_store_tx *tx, sl_err *err)
     return rc;
 }
 
-void sl_store_tx_rollback(sl_store_tx *tx)
+static void lite_tx_rollback(sl_store_tx *base)
 {
-    if (tx == NULL) {
-        return;
-    }
+    lite_tx *tx = (lite_tx *)base;
     for (int i = 0; i < tx->ncache; i++) {
         sqlite3_reset(tx->cache[i].stmt);
     }
@@ -659,8 +628,9 @@ void sl_store_tx_rollback(sl_store_tx *tx)
     tx_free(tx);
 }
 
-int sl_store_cursor_get(sl_store *st, const char *name, int64_t *out, sl_err *err)
+static int lite_cursor_get(sl_store *base, const char *name, int64_t *out, sl_err *err)
 {
+    lite_store *st = (lite_store *)base;
     char *text = NULL;
     sl_err local;
     sl_err_clear(&local);
@@ -680,3 +650,32 @@ int sl_store_cursor_get(sl_store *st, const char *name, int64_t *out, sl_err *er
     free(text);
     return SL_OK;
 }
+
+const sl_store_backend sl__store_sqlite = {
+    .name = "sqlite",
+    .open = lite_open,
+    .close = lite_close,
+    .doc_put = lite_doc_put,
+    .doc_get = lite_doc_get,
+    .doc_list = lite_doc_list,
+    .doc_delete = lite_doc_delete,
+    .secret_put = lite_secret_put,
+    .secret_get = lite_secret_get,
+    .meta_get = lite_meta_get,
+    .meta_put = lite_meta_put,
+    .apikey_put = lite_apikey_put,
+    .apikey_list = lite_apikey_list,
+    .apikey_revoke = lite_apikey_revoke,
+    .apikey_find = lite_apikey_find,
+    .apikey_count = lite_apikey_count,
+    .dataset_create = lite_dataset_create,
+    .dataset_drop = lite_dataset_drop,
+    .dataset_preview = lite_dataset_preview,
+    .dataset_count = lite_dataset_count,
+    .tx_begin = lite_tx_begin,
+    .tx_insert = lite_tx_insert,
+    .tx_cursor_set = lite_tx_cursor_set,
+    .tx_commit = lite_tx_commit,
+    .tx_rollback = lite_tx_rollback,
+    .cursor_get = lite_cursor_get,
+};

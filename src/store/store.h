@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* store/store.h: where the catalog (AEP-shaped JSON documents), dataset rows and processor
  * cursors live. Opened once in main(); every function is safe from any thread: reads use
- * their own connections, writes are serialised. A backend is chosen by URL ("sqlite:PATH"). */
+ * their own connections, writes are serialised. A backend is chosen by URL: "sqlite:PATH" or
+ * "postgres://..." ("postgresql://..."); both behave alike (store_int.h has the vtable). */
 #ifndef SL_STORE_H
 #define SL_STORE_H
 
@@ -26,7 +27,8 @@ typedef struct sl_row {
 } sl_row;
 
 /* Open the store named by `url` and apply pending migrations. Returns an owned handle
- * (release with sl_store_close), or NULL with `err` set. */
+ * (release with sl_store_close), or NULL with `err` set: SL_ECONFIG for a URL of no known
+ * backend, SL_EBUSY or SL_EIO when the database cannot be opened. */
 sl_store *sl_store_open(const char *url, sl_err *err);
 void sl_store_close(sl_store *st); /* NULL is a no-op */
 

@@ -1,0 +1,35 @@
+-- The catalog: AEP-shaped resources kept as JSON documents, one row each.
+-- kind: connectionSpec | flowSpec | sourceConnection | targetConnection | flow | dataset |
+--       schema | mappingSet
+-- doc stays TEXT (not jsonb): the API returns documents with their keys in the order written.
+-- ord gives lists their creation order where SQLite uses its rowid.
+CREATE TABLE catalog (
+    kind       TEXT   NOT NULL,
+    id         TEXT   NOT NULL,
+    doc        TEXT   NOT NULL,
+    etag       TEXT   NOT NULL,
+    created_ms BIGINT NOT NULL,
+    updated_ms BIGINT NOT NULL,
+    ord        BIGINT GENERATED ALWAYS AS IDENTITY,
+    PRIMARY KEY (kind, id)
+);
+
+-- Write-only values (Customer.io signing keys): never returned by the API.
+CREATE TABLE secrets (
+    owner_id TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    value    TEXT NOT NULL,
+    PRIMARY KEY (owner_id, name)
+);
+
+-- How far each processor has read the landing log. Updated in the same transaction as the
+-- rows it wrote, so nothing is processed twice or skipped.
+CREATE TABLE cursors (
+    name TEXT PRIMARY KEY,
+    seq  BIGINT NOT NULL
+);
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
