@@ -5,8 +5,10 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libjson-c-dev
-            libsqlite3-dev libssl-dev libyaml-dev)
-test_pkgs=(libcmocka-dev python3 sqlite3 curl clang)
+            libsqlite3-dev libssl-dev libyaml-dev libpq-dev)
+# postgresql: initdb/pg_ctl (and psql, through postgresql-client) for the tests that start a
+# throwaway cluster (tests/integration/pgserver.py); no cluster of the package is used.
+test_pkgs=(libcmocka-dev python3 sqlite3 curl clang postgresql)
 bench_pkgs=(wrk nginx-light lua5.1 python3)
 
 want=("${build_pkgs[@]}")
