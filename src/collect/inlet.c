@@ -68,9 +68,12 @@ static void refuse(sl_http_req *req, sl_collect *c, unsigned status, const char 
 
 static void next_xaction(sl_collect *c, int64_t ms, char *out, size_t cap)
 {
+    static int pid = -1; /* a benign race: every thread computes the same value */
+    if (pid < 0) {
+        pid = (int)(getpid() % 100000);
+    }
     uint64_t n = atomic_fetch_add(&c->seq, 1);
-    (void)snprintf(out, cap, "%lld:%d:%llu", (long long)ms, (int)(getpid() % 100000),
-                   (unsigned long long)n);
+    (void)snprintf(out, cap, "%lld:%d:%llu", (long long)ms, pid, (unsigned long long)n);
 }
 
 static const char *flow_id_of(sl_http_req *req)

@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "store/checkpointer.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -16,7 +17,9 @@
 
 struct sl_landing {
     sqlite3 *wdb; /* writer thread only */
-    sqlite3 *rdb; /* the pipeline's reader */
+    sl_checkpointer *ckpt;
+    int wal_frames; /* WAL size after the last commit (writer thread) */
+    sqlite3 *rdb;   /* the pipeline's reader */
     sqlite3_stmt *insert;
     pthread_t writer;
     pthread_mutex_t lock;
@@ -51,8 +54,11 @@ static int open_db(const char *path, bool write, sqlite3 **out, sl_err *err)
     }
     sqlite3_busy_timeout(db, 5000);
     char *msg = NULL;
+    /* Checkpoints run on their own thread (store/checkpointer.h), not inside a commit that
+     * requests are waiting for; journal_size_limit trims the WAL file after a quiet spell. */
     const char *setup = write ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                "PRAGMA secure_delete=ON;"
+                                "PRAGMA secure_delete=ON; PRAGMA wal_autocheckpoint=0;"
+                                "PRAGMA journal_size_limit=67108864;"
                               : "PRAGMA query_only=ON;";
     if (sqlite3_exec(db, setup, NULL, NULL, &msg) != SQLITE_OK ||
         (write && sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK)) {
@@ -138,6 +144,7 @@ static void *writer_main(void *arg)
             chain->done(chain, rc);
             chain = next;
         }
+        sl_checkpointer_rewind_if_large(l->wdb, &l->wal_frames);
         pthread_mutex_lock(&l->lock);
     }
     l->stopped = true;
@@ -155,6 +162,7 @@ sl_landing *sl_landing_open(const char *path, sl_err *err)
     if (open_db(path, true, &l->wdb, err) != SL_OK) {
         goto fail;
     }
+    sl_checkpointer_watch(l->wdb, &l->wal_frames);
     if (sqlite3_prepare_v2(l->wdb,
                            "INSERT INTO landing(flow_id, received_ms, xaction_id, body) "
                            "VALUES (?1, ?2, ?3, ?4)",
@@ -162,7 +170,8 @@ sl_landing *sl_landing_open(const char *path, sl_err *err)
         (void)sl_err_set(err, SL_EIO, "prepare landing insert: %s", sqlite3_errmsg(l->wdb));
         goto fail;
     }
-    if (open_db(path, false, &l->rdb, err) != SL_OK) {
+    if (open_db(path, false, &l->rdb, err) != SL_OK ||
+        (l->ckpt = sl_checkpointer_start(path, 200, err)) == NULL) {
         goto fail;
     }
     sqlite3_stmt *s = NULL;
@@ -178,6 +187,7 @@ sl_landing *sl_landing_open(const char *path, sl_err *err)
     }
     return l;
 fail:
+    sl_checkpointer_stop(l->ckpt);
     sqlite3_finalize(l->insert);
     sqlite3_close(l->rdb);
     sqlite3_close(l->wdb);
@@ -310,6 +320,7 @@ void sl_landing_close(sl_landing *l)
     pthread_cond_signal(&l->wake);
     pthread_mutex_unlock(&l->lock);
     pthread_join(l->writer, NULL);
+    sl_checkpointer_stop(l->ckpt);
     sqlite3_finalize(l->insert);
     sqlite3_close(l->rdb);
     sqlite3_close(l->wdb);
