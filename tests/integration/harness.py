@@ -4,11 +4,19 @@
 Every test file imports this module from its own directory. The binary comes from the
 environment variable SLUICE_BIN, the sample data from SLUICE_TEST_DATA (path of tests/data).
 
+The store backend comes from SLUICE_TEST_STORE: "sqlite" (default; sluice's own {data}/sluice.db)
+or "postgres": then main() starts one throwaway PostgreSQL cluster for the test file
+(pgserver.py) and every sluice gets `--store` naming a database of its own, one per data
+directory, so a restart on the same directory finds its data and tests stay independent.
+Without PostgreSQL the file exits 77 (ctest: skipped), or fails when CI=true.
+
 What lives here:
   * free_port(): a free TCP port on 127.0.0.1 (bind port 0, read it, close).
   * Sluice: one `sluice serve` process on a temporary data directory, with its stderr/stdout in
     a file of that directory, readiness wait, SIGTERM/SIGKILL stop by PID, and small helpers for the
-    admin API, the collect endpoint and read-only looks into sluice.db and landing.db.
+    admin API, the collect endpoint and read-only looks into the store and landing.db.
+  * Sluice.store_rows(): one query on whichever store backend is in use (use it, not sluice.db,
+    so a test runs on both); store_args(data_dir): the store flags for a CLI run on that data.
   * request(): one HTTP request with http.client (never urllib: it adds a form Content-Type to POSTs).
   * sign()/compact()/ulid(): Customer.io signatures, compact sorted-key JSON, fresh ULID event ids.
   * SluiceTestCase: a unittest.TestCase that stops every process it started, prints the logs of
@@ -34,11 +42,57 @@ import tempfile
 import time
 import unittest
 
+import pgserver
+
 POLL_LIMIT_S = 10.0  # every wait for rows/readiness is bounded by this
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 INLET_RE = re.compile(r"^[0-9a-f]{64}$")
 DATASET_RE = re.compile(r"^[0-9a-f]{24}$")
 ISO_Z_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6}|\.\d{9})?Z$")
+
+
+STORE = os.environ.get("SLUICE_TEST_STORE") or "sqlite"
+_pg = None        # the PostgreSQL cluster of this test file, started on first use
+_pg_urls = {}     # real path of a data directory -> its database URL
+
+
+def pg_server():
+    global _pg
+    if _pg is None:
+        _pg = pgserver.PgServer().start()
+    return _pg
+
+
+def store_url(data_dir):
+    """The --store URL tests give a sluice on `data_dir`: None on SQLite (sluice's default,
+    {data}/sluice.db); on PostgreSQL a fresh database, the same one for every start on that
+    directory."""
+    if STORE != "postgres":
+        return None
+    key = os.path.realpath(data_dir)
+    if key not in _pg_urls:
+        _pg_urls[key] = pg_server().create_database()
+    return _pg_urls[key]
+
+
+def store_args(data_dir):
+    """Flags that point a sluice command (serve, keys ...) at the store of `data_dir`: [] on
+    SQLite, ["--store", URL] on PostgreSQL."""
+    url = store_url(data_dir)
+    return ["--store", url] if url else []
+
+
+def store_dump(data_dir):
+    """Everything the store of `data_dir` holds, as SQL text (SQLite's iterdump or pg_dump), for
+    checks that something is stored nowhere."""
+    url = store_url(data_dir)
+    if url:
+        return pg_server().dump(url)
+    con = ro_connect(os.path.join(data_dir, "sluice.db"))
+    try:
+        return "\n".join(con.iterdump())
+    finally:
+        con.close()
 
 
 def sluice_bin():
@@ -237,7 +291,7 @@ def poll(fn, limit=POLL_LIMIT_S, interval=0.05, what="condition"):
             last_exc = None
             if last:
                 return last
-        except (sqlite3.Error, OSError, httpclient.HTTPException, ValueError, KeyError) as e:
+        except (sqlite3.Error, pgserver.PgError, OSError, httpclient.HTTPException, ValueError, KeyError) as e:
             last_exc = e
         if time.monotonic() >= deadline:
             if last_exc is not None:
@@ -285,7 +339,14 @@ class Sluice:
             a += ["--admin", "127.0.0.1:%d" % self.admin_port, "--collect", "127.0.0.1:%d" % self.collect_port]
         if self.keys:
             a += ["--cio-signing-keys", ",".join(self.keys)]
+        if not self._store_given():
+            a += store_args(self.data_dir)
         return a + self.extra_args
+
+    def _store_given(self):
+        """The test chose the store itself (a flag or SLUICE_STORE)."""
+        return "SLUICE_STORE" in self.extra_env or any(
+            x == "--store" or x.startswith("--store=") for x in self.extra_args)
 
     def start(self, wait=True):
         assert self.proc is None or self.proc.poll() is not None, "already running"
@@ -417,11 +478,7 @@ class Sluice:
         if len(ids) == 1:
             return ids[0]
         # several: prefer one whose table exists
-        con = self.store()
-        try:
-            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            con.close()
+        names = set(self.store_tables())
         with_table = [i for i in ids if "ds_" + i in names]
         if len(with_table) == 1:
             return with_table[0]
@@ -450,6 +507,11 @@ class Sluice:
 
     # ---- storage --------------------------------------------------------------------------------
     @property
+    def store_url(self):
+        """The --store URL this sluice gets from the harness (None: SQLite in the data dir)."""
+        return store_url(self.data_dir)
+
+    @property
     def store_path(self):
         return os.path.join(self.data_dir, "sluice.db")
 
@@ -458,18 +520,38 @@ class Sluice:
         return os.path.join(self.data_dir, "landing.db")
 
     def store(self):
+        """A read-only connection to sluice.db: SQLite only. Prefer store_rows()."""
+        if STORE != "sqlite":
+            raise AssertionError("store() opens sluice.db, which a %s run does not have; "
+                                 "use store_rows() so the test runs on every backend" % STORE)
         return ro_connect(self.store_path)
+
+    def store_rows(self, sql, args=()):
+        """Rows of one query on the store in use, as a list of tuples: sluice.db through sqlite3,
+        or PostgreSQL through psql (integers come back as int, text as str, NULL as None). Write
+        SQL both understand, with `?` placeholders."""
+        if STORE == "postgres":
+            return pg_server().query(self.store_url, sql, args)
+        con = self.store()
+        try:
+            return con.execute(sql, args).fetchall()
+        finally:
+            con.close()
+
+    def store_tables(self):
+        """Names of the store's tables."""
+        if STORE == "postgres":
+            sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type='table'"
+        return [r[0] for r in self.store_rows(sql)]
 
     def landing(self):
         return ro_connect(self.landing_path)
 
     def ds_query(self, sql, args=(), dataset_id=None):
         ds = dataset_id or self.dataset_id()
-        con = self.store()
-        try:
-            return con.execute(sql.replace("{ds}", '"ds_%s"' % ds), args).fetchall()
-        finally:
-            con.close()
+        return self.store_rows(sql.replace("{ds}", '"ds_%s"' % ds), args)
 
     def ds_event_ids(self, dataset_id=None):
         """{event_id: number of rows}"""
@@ -593,6 +675,8 @@ class SluiceTestCase(unittest.TestCase):
                 type(self)._class_failed = True
                 for s in self._instances:
                     sys.stderr.write("\n===== log of %s (%s) =====\n%s\n" % (s.name, self.id(), s.log_tail()))
+                if _pg is not None:
+                    sys.stderr.write("\n===== PostgreSQL log (tail) =====\n%s\n" % _pg.log_tail())
             if self._tmp:
                 shutil.rmtree(self._tmp, ignore_errors=True)
                 self._tmp = None
@@ -630,5 +714,24 @@ class SluiceTestCase(unittest.TestCase):
         return j
 
 
-def main():
+def main(stores=("sqlite", "postgres")):
+    """Run the test file's tests on the store SLUICE_TEST_STORE names. A file about one backend
+    passes `stores`; on another backend it exits 77 (ctest: skipped)."""
+    if STORE not in stores:
+        sys.stderr.write("SKIP: these tests are about %s, not %s\n" % (" and ".join(stores), STORE))
+        sys.exit(77)
+    if STORE == "postgres":
+        try:
+            pg_server()
+        except pgserver.PgUnavailable as e:
+            if os.environ.get("CI", "").lower() in ("true", "1"):
+                sys.stderr.write("FAIL: SLUICE_TEST_STORE=postgres and CI=true, but PostgreSQL cannot start: %s\n" % e)
+                sys.exit(1)
+            sys.stderr.write("SKIP: PostgreSQL cannot start here (%s)\n" % e)
+            sys.exit(77)
+    elif STORE != "sqlite":
+        sys.stderr.write("SLUICE_TEST_STORE must be sqlite or postgres, not %r\n" % STORE)
+        sys.exit(2)
+    # SIGTERM (a test runner giving up) still stops the PostgreSQL cluster through atexit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     unittest.main(verbosity=2)

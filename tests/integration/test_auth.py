@@ -29,6 +29,13 @@ def run_cli(args, env=None, timeout=20):
                           env=e, timeout=timeout, cwd=tempfile.gettempdir())
 
 
+def store_hint(data_dir):
+    """How sluice's log names the store in its `keys create` hint: as the tests point at it."""
+    if harness.store_args(data_dir):
+        return "sluice keys create --name admin --store URL"
+    return "sluice keys create --name admin --data " + data_dir
+
+
 def bearer(key):
     return {"Authorization": "Bearer " + key}
 
@@ -45,7 +52,7 @@ def port_closed(port):
 class Auth(harness.SluiceTestCase):
     # ---- helpers ------------------------------------------------------------------------------------
     def create_key(self, data_dir, name):
-        p = run_cli(["keys", "create", "--name", name, "--data", data_dir])
+        p = run_cli(["keys", "create", "--name", name, "--data", data_dir] + harness.store_args(data_dir))
         self.assertEqual(p.returncode, 0, p)
         out = p.stdout.decode()
         self.assertTrue(out.endswith("\n"), "no newline after the key: %r" % out)
@@ -56,7 +63,7 @@ class Auth(harness.SluiceTestCase):
         return lines[0]
 
     def list_keys(self, data_dir):
-        p = run_cli(["keys", "list", "--data", data_dir])
+        p = run_cli(["keys", "list", "--data", data_dir] + harness.store_args(data_dir))
         self.assertEqual(p.returncode, 0, p)
         lines = p.stdout.decode().splitlines()
         self.assertGreaterEqual(len(lines), 1, "no header line: %r" % p)
@@ -102,50 +109,46 @@ class Auth(harness.SluiceTestCase):
         rows = self.list_keys(data)
         self.assertEqual([r[0] for r in rows], ["admin", "ci.deploy_2-B"])
         # --json
-        p = run_cli(["keys", "list", "--json", "--data", data])
+        p = run_cli(["keys", "list", "--json", "--data", data] + harness.store_args(data))
         self.assertEqual(p.returncode, 0, p)
         arr = json.loads(p.stdout.decode())
         self.assertEqual([k["name"] for k in arr], ["admin", "ci.deploy_2-B"])
         for k in arr:
             self.assertRegex(k["created"], ISO_Z_RE)
         # only hashes are stored
-        con = harness.ro_connect(os.path.join(data, "sluice.db"))
-        try:
-            dump = "\n".join(con.iterdump())
-        finally:
-            con.close()
+        dump = harness.store_dump(data)
         self.assertNotIn(k1, dump)
         self.assertNotIn(k1[3:], dump)
         # revoke
-        p = run_cli(["keys", "revoke", "admin", "--data", data])
+        p = run_cli(["keys", "revoke", "admin", "--data", data] + harness.store_args(data))
         self.assertEqual(p.returncode, 0, p)
         self.assertEqual([r[0] for r in self.list_keys(data)], ["ci.deploy_2-B"])
-        p = run_cli(["keys", "revoke", "admin", "--data", data])
+        p = run_cli(["keys", "revoke", "admin", "--data", data] + harness.store_args(data))
         self.assertNotEqual(p.returncode, 0, p)
         self.assertIn("no API key named 'admin'", p.stderr.decode())
         # --data=DIR form and SLUICE_DATA
-        p = run_cli(["keys", "list", "--data=" + data])
+        p = run_cli(["keys", "list", "--data=" + data] + harness.store_args(data))
         self.assertIn("ci.deploy_2-B", p.stdout.decode())
-        p = run_cli(["keys", "list"], env={"SLUICE_DATA": data})
+        p = run_cli(["keys", "list"] + harness.store_args(data), env={"SLUICE_DATA": data})
         self.assertEqual(p.returncode, 0, p)
         self.assertIn("ci.deploy_2-B", p.stdout.decode())
 
     def test_keys_duplicate_and_bad_names(self):
         data = os.path.join(self.tmp(), "data")
         self.create_key(data, "admin")
-        p = run_cli(["keys", "create", "--name", "admin", "--data", data])
+        p = run_cli(["keys", "create", "--name", "admin", "--data", data] + harness.store_args(data))
         self.assertNotEqual(p.returncode, 0, p)
         self.assertEqual(p.stdout, b"", "a refused create printed something: %r" % p)
         self.assertIn("admin", p.stderr.decode())
         self.assertIn("exists already", p.stderr.decode())
         for bad in ("", "with space", "a/b", "x" * 65, "caf\u00e9", "semi;colon"):
             with self.subTest(name=bad):
-                p = run_cli(["keys", "create", "--name", bad, "--data", data])
+                p = run_cli(["keys", "create", "--name", bad, "--data", data] + harness.store_args(data))
                 self.assertNotEqual(p.returncode, 0, p)
                 self.assertEqual(p.stdout, b"", p)
                 self.assertIn("name", p.stderr.decode())
         self.create_key(data, "x" * 64)
-        p = run_cli(["keys", "create", "--data", data])
+        p = run_cli(["keys", "create", "--data", data] + harness.store_args(data))
         self.assertNotEqual(p.returncode, 0, "create without --name: %r" % p)
         self.assertIn("--name", p.stderr.decode())
         self.assertEqual([r[0] for r in self.list_keys(data)], ["admin", "x" * 64])
@@ -228,13 +231,13 @@ class Auth(harness.SluiceTestCase):
         second = self.create_key(s.data_dir, "second")
         self.assertEqual(s.admin("GET", FLOWS, headers=bearer(second)).status, 200,
                          "a key created while the server runs")
-        p = run_cli(["keys", "revoke", "first", "--data", s.data_dir])
+        p = run_cli(["keys", "revoke", "first", "--data", s.data_dir] + harness.store_args(s.data_dir))
         self.assertEqual(p.returncode, 0, p)
         self.assert401(s.admin("GET", FLOWS, headers=bearer(first)), "Bearer of a revoked key")
         self.assert401(s.admin("GET", FLOWS, headers={"x-api-key": first}), "x-api-key of a revoked key")
         self.assertEqual(s.admin("GET", FLOWS, headers={"x-api-key": second}).status, 200)
         # the last key revoked: open again (loopback)
-        p = run_cli(["keys", "revoke", "second", "--data", s.data_dir])
+        p = run_cli(["keys", "revoke", "second", "--data", s.data_dir] + harness.store_args(s.data_dir))
         self.assertEqual(p.returncode, 0, p)
         self.assertEqual(s.admin("GET", FLOWS).status, 200, "no keys left: the API is open")
 
@@ -242,16 +245,17 @@ class Auth(harness.SluiceTestCase):
         s = self.sluice()
         self.assertEqual(s.admin("GET", FLOWS).status, 200)
         self.assertIn("admin API is open", self.log_text(s), "no warning that the admin API is open")
-        self.assertIn("sluice keys create --name admin --data " + s.data_dir, self.log_text(s))
+        self.assertIn(store_hint(s.data_dir), self.log_text(s))
 
     # ---- the startup rule ----------------------------------------------------------------------------
     def test_non_loopback_admin_needs_a_key(self):
         pa, pc = harness.free_port(), harness.free_port()
         data = os.path.join(self.tmp(), "data")
-        p = run_cli(["serve", "--data", data, "--admin", "0.0.0.0:%d" % pa, "--collect", "127.0.0.1:%d" % pc])
+        p = run_cli(["serve", "--data", data, "--admin", "0.0.0.0:%d" % pa, "--collect", "127.0.0.1:%d" % pc]
+                    + harness.store_args(data))
         self.assertEqual(p.returncode, 78, p)
         err = p.stderr.decode() + p.stdout.decode()
-        self.assertIn("sluice keys create --name admin --data " + data, err)
+        self.assertIn(store_hint(data), err)
         self.assertNotIn("is running", p.stdout.decode())
         self.assertTrue(port_closed(pa) and port_closed(pc), "a port is still bound")
         # with a key it starts; traffic goes to 127.0.0.1 only

@@ -149,7 +149,9 @@ class Cli(harness.SluiceTestCase):
                         env={"SLUICE_ADMIN": "127.0.0.1:%d" % pa, "SLUICE_COLLECT": "127.0.0.1:%d" % pc,
                              "SLUICE_DATA": data})
         self.assertEqual(harness.request(pc, "GET", "/healthz").status, 200)
-        self.assertTrue(os.path.exists(os.path.join(data, "sluice.db")), "SLUICE_DATA not used")
+        self.assertTrue(os.path.exists(os.path.join(data, "landing.db")), "SLUICE_DATA not used")
+        if harness.STORE == "sqlite":  # on PostgreSQL the store is not in the data directory
+            self.assertTrue(os.path.exists(os.path.join(data, "sluice.db")), "SLUICE_DATA not used")
         _, _, url = s.flow()
         self.assertTrue(url.startswith("http://127.0.0.1:%d/collection/" % pc), url)
 
