@@ -13,6 +13,9 @@
 const char *sl__api_req_str(json_object *body, const char *ptr, sl_err *err);
 /* The same, but absent is fine (returns NULL, err untouched); wrong type is an error. */
 const char *sl__api_opt_str(json_object *body, const char *ptr, bool *bad, sl_err *err);
+/* Each pointer of the NULL-terminated `ptrs` that is present in `body` must be a string;
+ * otherwise SL_EINVAL naming the first one that is not. */
+int sl__api_opt_strings(json_object *body, const char *const *ptrs, sl_err *err);
 /* Last path segment of a schema $id ("https://ns.adobe.com/sluice/schemas/HEX" -> "HEX"). */
 const char *sl__api_schema_key(const char *schema_id);
 /* Reply with `err` as problem+json, for an error from a store or create function. */

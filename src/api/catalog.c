@@ -12,6 +12,10 @@
 
 int sl_api_create_dataset(sl_store *st, json_object *body, char *id_out, sl_err *err)
 {
+    static const char *const strings[] = {"/description", NULL};
+    if (sl__api_opt_strings(body, strings, err) != SL_OK) {
+        return err->code;
+    }
     const char *name = sl__api_req_str(body, "/name", err);
     const char *schema_id = name != NULL ? sl__api_req_str(body, "/schemaRef/id", err) : NULL;
     if (schema_id == NULL) {
@@ -94,7 +98,9 @@ static int dataset_check(sl_app *app, const char *id, json_object *old, json_obj
                               key);
         }
     }
-    if (sl__api_req_str(next, "/name", err) == NULL) {
+    static const char *const strings[] = {"/description", NULL};
+    if (sl__api_req_str(next, "/name", err) == NULL ||
+        sl__api_opt_strings(next, strings, err) != SL_OK) {
         return err->code;
     }
     json_object *tags = NULL;

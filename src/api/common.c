@@ -40,6 +40,18 @@ const char *sl__api_opt_str(json_object *body, const char *ptr, bool *bad, sl_er
     return json_object_get_string(v);
 }
 
+int sl__api_opt_strings(json_object *body, const char *const *ptrs, sl_err *err)
+{
+    for (const char *const *p = ptrs; *p != NULL; p++) {
+        bool bad = false;
+        (void)sl__api_opt_str(body, *p, &bad, err);
+        if (bad) {
+            return SL_EINVAL;
+        }
+    }
+    return SL_OK;
+}
+
 const char *sl__api_schema_key(const char *schema_id)
 {
     const char *slash = strrchr(schema_id, '/');

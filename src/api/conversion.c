@@ -53,7 +53,7 @@ static const sl_resource mapping_res = {
     .noun = "mapping set",
     .view = mapping_view,
     .create = sl_api_create_mapping_set,
-    .list_style = SL_LIST_RESULTS,
+    .list_style = SL_LIST_DATA,
 };
 
 void sl__api_mapping_sets_create(sl_http_req *req, void *ud)

@@ -47,8 +47,17 @@ static int check_keys(json_object *keys, sl_err *err)
     return SL_OK;
 }
 
+static const char *const source_strings[] = {
+    "/name", "/description", "/providerId", "/connectionSpec/version", "/data/format", NULL};
+static const char *const target_strings[] = {"/name", "/description", "/connectionSpec/version",
+                                             "/params/dataSetId", NULL};
+static const char *const flow_strings[] = {"/name", "/description", "/flowSpec/version", NULL};
+
 int sl_api_create_source_connection(sl_store *st, json_object *body, char *id_out, sl_err *err)
 {
+    if (sl__api_opt_strings(body, source_strings, err) != SL_OK) {
+        return err->code;
+    }
     const char *name = sl__api_req_str(body, "/name", err);
     const char *spec = name != NULL ? sl__api_req_str(body, "/connectionSpec/id", err) : NULL;
     if (spec == NULL) {
@@ -110,6 +119,9 @@ int sl_api_create_source_connection(sl_store *st, json_object *body, char *id_ou
 
 int sl_api_create_target_connection(sl_store *st, json_object *body, char *id_out, sl_err *err)
 {
+    if (sl__api_opt_strings(body, target_strings, err) != SL_OK) {
+        return err->code;
+    }
     const char *spec = sl__api_req_str(body, "/connectionSpec/id", err);
     const char *ds = spec != NULL ? sl__api_req_str(body, "/params/dataSetId", err) : NULL;
     if (ds == NULL) {
@@ -187,6 +199,9 @@ static const char *one_ref(sl_store *st, json_object *body, const char *ptr, con
 
 int sl_api_create_flow(sl_store *st, json_object *body, char *id_out, sl_err *err)
 {
+    if (sl__api_opt_strings(body, flow_strings, err) != SL_OK) {
+        return err->code;
+    }
     const char *name = sl__api_req_str(body, "/name", err);
     const char *spec = name != NULL ? sl__api_req_str(body, "/flowSpec/id", err) : NULL;
     if (spec == NULL) {
@@ -356,7 +371,8 @@ static int source_check(sl_app *app, const char *id, json_object *old, json_obje
                         sl_err *err)
 {
     static const char *const fixed[] = {"/id", "/connectionSpec", "/providerId", NULL};
-    if (immutable(old, next, fixed, err) != SL_OK) {
+    if (immutable(old, next, fixed, err) != SL_OK ||
+        sl__api_opt_strings(next, source_strings, err) != SL_OK) {
         return err->code;
     }
     if (!is_string_member(next, "/name")) {
@@ -425,7 +441,8 @@ static int target_check(sl_app *app, const char *id, json_object *old, json_obje
 {
     (void)id;
     static const char *const fixed[] = {"/id", "/connectionSpec", NULL};
-    if (immutable(old, next, fixed, err) != SL_OK) {
+    if (immutable(old, next, fixed, err) != SL_OK ||
+        sl__api_opt_strings(next, target_strings, err) != SL_OK) {
         return err->code;
     }
     const char *ds = sl__api_req_str(next, "/params/dataSetId", err);
@@ -454,7 +471,8 @@ static int flow_check(sl_app *app, const char *id, json_object *old, json_object
 {
     (void)id;
     static const char *const fixed[] = {"/id", "/flowSpec", "/inletId", NULL};
-    if (immutable(old, next, fixed, err) != SL_OK) {
+    if (immutable(old, next, fixed, err) != SL_OK ||
+        sl__api_opt_strings(next, flow_strings, err) != SL_OK) {
         return err->code;
     }
     if (!is_string_member(next, "/name")) {

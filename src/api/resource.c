@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static pthread_mutex_t write_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -61,6 +62,21 @@ static json_object *view_of(const sl_app *app, const sl_resource *r, json_object
     return r->view(app, json_object_get_string(id), doc, json_object_get_string(etag), times);
 }
 
+/* Append `v` percent-encoded (RFC 3986 unreserved characters stay as they are). */
+static void append_encoded(sl_buf *b, const char *v)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            sl_buf_append(b, p, 1);
+        } else {
+            char esc[3] = {'%', hex[*p >> 4], hex[*p & 0x0F]};
+            sl_buf_append(b, esc, 3);
+        }
+    }
+}
+
 /* Rebuild the query string of the next page from the parameters this server understands. */
 static void next_href(sl_http_req *req, const sl_list_params *q, const char *token, bool start,
                       char *out, size_t cap)
@@ -68,15 +84,22 @@ static void next_href(sl_http_req *req, const sl_list_params *q, const char *tok
     sl_buf b = {0};
     sl_buf_appendf(&b, "%s?", sl_http_path(req));
     for (size_t i = 0; i < q->nproperty; i++) {
-        sl_buf_appendf(&b, "property=%s&", q->property[i]);
+        sl_buf_appendf(&b, "property=");
+        append_encoded(&b, q->property[i]);
+        sl_buf_append(&b, "&", 1);
     }
     if (q->orderby != NULL) {
-        sl_buf_appendf(&b, "orderby=%s&", q->orderby);
+        sl_buf_appendf(&b, "orderby=");
+        append_encoded(&b, q->orderby);
+        sl_buf_append(&b, "&", 1);
     }
     if (q->limit != NULL) {
-        sl_buf_appendf(&b, "limit=%s&", q->limit);
+        sl_buf_appendf(&b, "limit=");
+        append_encoded(&b, q->limit);
+        sl_buf_append(&b, "&", 1);
     }
-    sl_buf_appendf(&b, start ? "start=%s" : "continuationToken=%s", token);
+    sl_buf_appendf(&b, start ? "start=" : "continuationToken=");
+    append_encoded(&b, token);
     (void)snprintf(out, cap, "%s", sl_buf_cstr(&b));
     sl_buf_fini(&b);
 }
@@ -118,6 +141,19 @@ void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r)
         json_object_put(page.items);
         json_object *o = json_object_new_object();
         json_object_object_add(o, "count", json_object_new_int64((int64_t)page.total));
+        sl_http_reply_json(req, 200, o);
+        return;
+    }
+    if (r->list_style == SL_LIST_DATA) {
+        json_object *o = json_object_new_object();
+        json_object *pg = json_object_new_object();
+        json_object_object_add(
+            pg, "count", json_object_new_int64((int64_t)json_object_array_length(page.items)));
+        json_object_object_add(pg, "limit",
+                               json_object_new_int64(q.limit != NULL ? strtoll(q.limit, NULL, 10)
+                                                                     : SL_LIST_DEFAULT_LIMIT));
+        json_object_object_add(o, "data", page.items);
+        json_object_object_add(o, "_page", pg);
         sl_http_reply_json(req, 200, o);
         return;
     }
@@ -180,7 +216,7 @@ void sl_resource_get(sl_http_req *req, sl_app *app, const sl_resource *r)
     json_object *v = r->view(app, id, doc, etag, times);
     json_object_put(doc);
     sl_http_add_header(req, "ETag", etag);
-    if (r->list_style == SL_LIST_RESULTS) {
+    if (r->list_style == SL_LIST_RESULTS || r->list_style == SL_LIST_DATA) {
         sl_http_reply_json(req, 200, v);
         return;
     }

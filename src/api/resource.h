@@ -28,9 +28,9 @@ typedef struct sl_resource {
     int (*can_delete)(sl_app *app, const char *id, sl_err *err);
     /* After a delete: drop what belongs to it (dataset rows, secrets). */
     void (*after_delete)(sl_app *app, const char *id);
-    /* List shape: Flow Service {"items":[...],"_links"}, Catalog (an object keyed by id), or
-     * Schema Registry {"results":[...],"_page":{...}}. */
-    enum { SL_LIST_ITEMS, SL_LIST_KEYED, SL_LIST_RESULTS } list_style;
+    /* List shape: Flow Service {"items":[...],"_links"}, Catalog (an object keyed by id),
+     * Schema Registry {"results":[...],"_page":{...}}, or Data Prep {"data":[...],"_page"}. */
+    enum { SL_LIST_ITEMS, SL_LIST_KEYED, SL_LIST_RESULTS, SL_LIST_DATA } list_style;
 } sl_resource;
 
 void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r);

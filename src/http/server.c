@@ -425,22 +425,43 @@ static bool is_probe(const sl_http_req *req)
 
 /* DNS rebinding guard: a listener with allowed_hosts answers only requests whose Host names one
  * of them (any port). */
+static bool name_allowed(const sl_http_server *srv, const char *name, size_t len)
+{
+    for (const char *const *a = srv->cfg.allowed_hosts; *a != NULL; a++) {
+        if (strlen(*a) == len && strncasecmp(*a, name, len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool host_allowed(const sl_http_server *srv, const sl_http_req *req)
 {
     if (srv->cfg.allowed_hosts == NULL || is_probe(req)) {
         return true;
     }
     const char *host = sl_http_header(req, MHD_HTTP_HEADER_HOST);
-    if (host == NULL) {
-        return false;
+    return host != NULL && name_allowed(srv, host, host_len(host));
+}
+
+/* A browser names the page that sent a request in Origin. A page of another site may still
+ * send a request whose Host passes (it targets http://127.0.0.1:8080 directly, CSRF), so a
+ * present Origin must name an allowed host too. Non-browser clients send no Origin. */
+static bool origin_allowed(const sl_http_server *srv, const sl_http_req *req)
+{
+    if (srv->cfg.allowed_hosts == NULL || is_probe(req)) {
+        return true;
     }
-    size_t len = host_len(host);
-    for (const char *const *a = srv->cfg.allowed_hosts; *a != NULL; a++) {
-        if (strlen(*a) == len && strncasecmp(*a, host, len) == 0) {
-            return true;
-        }
+    const char *origin = sl_http_header(req, "Origin");
+    if (origin == NULL) {
+        return true;
     }
-    return false;
+    const char *p = strstr(origin, "://");
+    if (p == NULL) {
+        return false; /* "null" (sandboxed frames, file: pages) and garbage */
+    }
+    p += 3;
+    return name_allowed(srv, p, host_len(p));
 }
 
 static enum MHD_Result on_first_call(sl_http_server *srv, sl_http_req *req)
@@ -450,6 +471,13 @@ static enum MHD_Result on_first_call(sl_http_server *srv, sl_http_req *req)
         sl_http_reply_problem(req, 403, "Host not allowed",
                               "this listener answers only for Host 127.0.0.1, localhost, [::1] "
                               "or the host of its configured public URL");
+        return send_reply(req);
+    }
+    if (!origin_allowed(srv, req)) {
+        sl_http_reply_problem(req, 403, "Origin not allowed",
+                              "requests from web pages are accepted only from pages served by "
+                              "this listener (Origin 127.0.0.1, localhost, [::1] or its public "
+                              "URL)");
         return send_reply(req);
     }
     if (srv->cfg.authorize != NULL && !is_probe(req)) {

@@ -303,6 +303,20 @@ class Cli(harness.SluiceTestCase):
         for host in ("localhost:1234", "127.0.0.1", "[::1]:99"):
             self.assertEqual(s.admin("GET", path, headers={"Host": host}).status, 200, host)
 
+    def test_origin_header_check(self):
+        """A page of another site that targets 127.0.0.1 directly passes the Host check; its
+        Origin gives it away (CSRF)."""
+        s = self.sluice()
+        path = "/data/foundation/flowservice/flows"
+        for origin in ("https://evil.example.com", "http://127.0.0.1.evil.example.com", "null"):
+            self.assertProblem(s.admin("GET", path, headers={"Origin": origin}), 403, origin)
+        body = b'{"name":"x"}'
+        self.assertProblem(s.admin("POST", "/data/foundation/flowservice/sourceConnections", body=body,
+                                   headers={"Origin": "https://evil.example.com"}), 403, "cross-site POST")
+        for origin in ("http://127.0.0.1:8080", "http://localhost:3000", "http://[::1]"):
+            self.assertEqual(s.admin("GET", path, headers={"Origin": origin}).status, 200, origin)
+        self.assertEqual(s.admin("GET", "/healthz", headers={"Origin": "https://evil.example.com"}).status, 200)
+
     def test_datasets_shape(self):
         s = self.sluice()
         ds = s.datasets()
