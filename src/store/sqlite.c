@@ -416,10 +416,10 @@ static int lite_apikey_count(sl_store *base, int64_t *out, sl_err *err)
     char *text = NULL;
     int rc = read_text(st, "SELECT CAST(count(*) AS TEXT) FROM api_keys WHERE ?1 = ?1", "x", NULL,
                        &text, "count", err);
-    if (rc == SL_OK) {
+    if (rc == SL_OK && text != NULL) {
         *out = strtoll(text, NULL, 10);
-        free(text);
     }
+    free(text);
     return rc;
 }
 
@@ -646,7 +646,7 @@ static int lite_cursor_get(sl_store *base, const char *name, int64_t *out, sl_er
         }
         return rc;
     }
-    *out = strtoll(text, NULL, 10);
+    *out = text != NULL ? strtoll(text, NULL, 10) : 0;
     free(text);
     return SL_OK;
 }
