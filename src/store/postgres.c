@@ -316,6 +316,26 @@ static void pg_close(sl_store *base)
 
 static sl_store *pg_open(const char *url, sl_err *err)
 {
+    /* A URL libpq cannot read is a configuration mistake, not a server that is down. */
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &why);
+    if (opts == NULL) {
+        /* libpq quotes the URL, which may hold a password: name it instead. */
+        const char *msg = why != NULL ? why : "out of memory";
+        const char *at = strstr(msg, url);
+        char text[512];
+        char line[200];
+        if (at != NULL) {
+            (void)snprintf(text, sizeof(text), "%.*sURL%s", (int)(at - msg), msg, at + strlen(url));
+        } else {
+            (void)snprintf(text, sizeof(text), "%s", msg);
+        }
+        one_line(text, line, sizeof(line));
+        (void)sl_err_set(err, SL_ECONFIG, "store URL: %s", line);
+        PQfreemem(why);
+        return NULL;
+    }
+    PQconninfoFree(opts);
     pg_store *st = sl_xcalloc(1, sizeof(*st));
     st->url = sl_xstrdup(url);
     pthread_mutex_init(&st->wlock, NULL);
@@ -608,14 +628,14 @@ static int pg_tx_begin(sl_store *base, sl_store_tx **out, sl_err *err)
     pg_store *st = (pg_store *)base;
     int rc = SL_OK;
     pthread_mutex_lock(&st->wlock);
-    /* BEGIN changes nothing, so when the connection turns out dead (it may have idled through
-     * a server restart) it is safe to reconnect and begin again. */
+    /* BEGIN changes nothing, so when it finds the connection dead (it may have idled through a
+     * server restart) it is safe to reconnect and begin again, once. */
     for (int attempt = 0; attempt < 2; attempt++) {
-        PGresult *res = NULL;
-        if ((rc = wconn_ready(st, err)) == SL_OK) {
-            res = pg_exec(st->wconn, "BEGIN", 0, NULL, "begin", err);
-            rc = res != NULL ? SL_OK : (err != NULL ? err->code : SL_EIO);
+        if ((rc = wconn_ready(st, err)) != SL_OK) {
+            break; /* the server is not back: no point trying again at once */
         }
+        PGresult *res = pg_exec(st->wconn, "BEGIN", 0, NULL, "begin", err);
+        rc = res != NULL ? SL_OK : (err != NULL ? err->code : SL_EIO);
         PQclear(res);
         if (rc == SL_OK || PQstatus(st->wconn) == CONNECTION_OK) {
             break;
@@ -762,6 +782,26 @@ const sl_store_backend sl__store_postgres = {
 
 static sl_store *pg_open(const char *url, sl_err *err)
 {
+    /* A URL libpq cannot read is a configuration mistake, not a server that is down. */
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &why);
+    if (opts == NULL) {
+        /* libpq quotes the URL, which may hold a password: name it instead. */
+        const char *msg = why != NULL ? why : "out of memory";
+        const char *at = strstr(msg, url);
+        char text[512];
+        char line[200];
+        if (at != NULL) {
+            (void)snprintf(text, sizeof(text), "%.*sURL%s", (int)(at - msg), msg, at + strlen(url));
+        } else {
+            (void)snprintf(text, sizeof(text), "%s", msg);
+        }
+        one_line(text, line, sizeof(line));
+        (void)sl_err_set(err, SL_ECONFIG, "store URL: %s", line);
+        PQfreemem(why);
+        return NULL;
+    }
+    PQconninfoFree(opts);
     (void)url;
     (void)sl_err_set(err, SL_ECONFIG,
                      "this build has no PostgreSQL support (configure with "
