@@ -48,6 +48,8 @@ void sl__api_mapping_sets_create(sl_http_req *req, void *ud);
 void sl__api_mapping_sets_get(sl_http_req *req, void *ud);
 void sl__api_mapping_sets_list(sl_http_req *req, void *ud);
 void sl__api_schema_infer(sl_http_req *req, void *ud);
+void sl__api_el_functions(sl_http_req *req, void *ud);
+void sl__api_el_operators(sl_http_req *req, void *ud);
 void sl__api_descriptors_create(sl_http_req *req, void *ud);
 void sl__api_descriptors_list(sl_http_req *req, void *ud);
 void sl__api_descriptors_delete(sl_http_req *req, void *ud);

@@ -74,6 +74,9 @@ static const route_doc docs[] = {
     {"GET", "/mappingSets", "Data Prep", "List mapping sets", 200},
     {"POST", "/mappingSets", "Data Prep", "Create a mapping set", 201},
     {"GET", "/mappingSets/{id}", "Data Prep", "Get a mapping set", 200},
+    {"GET", "/languages/el/functions", "Data Prep", "The function catalogue (?category=)", 200},
+    {"GET", "/languages/el/operators", "Data Prep", "The operators of the expression language",
+     200},
 };
 
 static const route_doc *doc_for(const sl_http_route *r)

@@ -55,6 +55,8 @@ static const sl_http_route routes[] = {
     {"GET", CV "/mappingSets", NULL, sl__api_mapping_sets_list, 0},
     {"POST", CV "/mappingSets", NULL, sl__api_mapping_sets_create, 0},
     {"GET", CV "/mappingSets/{id}", NULL, sl__api_mapping_sets_get, 0},
+    {"GET", CV "/languages/el/functions", NULL, sl__api_el_functions, 0},
+    {"GET", CV "/languages/el/operators", NULL, sl__api_el_operators, 0},
 };
 
 const sl_http_route *sl_api_routes(size_t *n)
