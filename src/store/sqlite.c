@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "store/checkpointer.h"
 #include "store/migrate.h"
 
 #include <assert.h>
@@ -26,6 +27,8 @@ typedef struct lite_store {
     pthread_mutex_t plock; /* guards the read pool */
     sqlite3 *pool[READ_POOL_MAX];
     int npool;
+    sl_checkpointer *ckpt; /* WAL checkpoints off the processor's commits */
+    int wal_frames;        /* under wlock */
 } lite_store;
 
 typedef struct lite_tx {
@@ -62,8 +65,11 @@ static int open_conn(const char *path, bool write, sqlite3 **out, sl_err *err)
     sqlite3_busy_timeout(db, 5000);
     /* The landing log is the source of truth, so the store may lose its last commits on power
      * loss: rows and cursor go back together and are replayed. NORMAL is safe in WAL mode. */
+    /* Checkpoints run on their own thread (store/checkpointer.h): inside a processor commit
+     * they would hold up the pipeline. */
     const char *pragmas = write ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                   "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+                                  "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
                                 : "PRAGMA query_only=ON;";
     char *msg = NULL;
     if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
@@ -79,6 +85,7 @@ static int open_conn(const char *path, bool write, sqlite3 **out, sl_err *err)
 static void lite_close(sl_store *base)
 {
     lite_store *st = (lite_store *)base;
+    sl_checkpointer_stop(st->ckpt);
     for (int i = 0; i < st->npool; i++) {
         sqlite3_close(st->pool[i]);
     }
@@ -96,10 +103,12 @@ static sl_store *lite_open(const char *url, sl_err *err)
     pthread_mutex_init(&st->wlock, NULL);
     pthread_mutex_init(&st->plock, NULL);
     if (open_conn(st->path, true, &st->wdb, err) != SL_OK ||
-        sl_migrate_sqlite(st->wdb, sl_sqlite_migrations, err) != SL_OK) {
+        sl_migrate_sqlite(st->wdb, sl_sqlite_migrations, err) != SL_OK ||
+        (st->ckpt = sl_checkpointer_start(st->path, 500, err)) == NULL) {
         lite_close(&st->base);
         return NULL;
     }
+    sl_checkpointer_watch(st->wdb, &st->wal_frames);
     return &st->base;
 }
 
@@ -599,6 +608,7 @@ static void tx_free(lite_tx *tx)
     for (int i = 0; i < tx->ncache; i++) {
         sqlite3_finalize(tx->cache[i].stmt);
     }
+    sl_checkpointer_rewind_if_large(tx->st->wdb, &tx->st->wal_frames);
     pthread_mutex_unlock(&tx->st->wlock);
     free(tx);
 }
