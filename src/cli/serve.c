@@ -245,14 +245,17 @@ static int serve(runtime *rt)
     admin_allowed_hosts(rt);
     if (start_listener("collect", rt->cfg.collect_listen, &rt->cfg, cr, ncr,
                        (size_t)rt->cfg.max_body_bytes, &rt->collect, NULL, NULL, NULL,
-                       &app->collect_srv, &err) != SL_OK ||
-        start_listener("admin", rt->cfg.admin_listen, &rt->cfg, ar, nar, SL_MAX_ADMIN_BODY_BYTES,
+                       &app->collect_srv, &err) != SL_OK) {
+        goto fail;
+    }
+    /* Known before the admin listener answers its first request: flows show it. */
+    rt->public_url = effective_public_url(rt);
+    app->public_url = rt->public_url;
+    if (start_listener("admin", rt->cfg.admin_listen, &rt->cfg, ar, nar, SL_MAX_ADMIN_BODY_BYTES,
                        app, rt->admin_hosts, sl_auth_authorize, app->store, &app->admin_srv,
                        &err) != SL_OK) {
         goto fail;
     }
-    rt->public_url = effective_public_url(rt);
-    app->public_url = rt->public_url;
     SL_LOG_INFO("main", "ready admin_port=%u collect=%s data=%s", sl_http_port(app->admin_srv),
                 rt->public_url, rt->cfg.data);
     print_banner(rt, flow_id);
