@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 int sl_log_threshold = SL_LOG_LEVEL_INFO;
@@ -136,4 +137,9 @@ void sl_log_write(sl_log_level level, const char *module, const char *fmt, ...)
     ssize_t n = write(STDERR_FILENO, b.ptr, b.len);
     (void)n;
     sl_buf_fini(&b);
+}
+
+void sl_thread_name(const char *name)
+{
+    (void)prctl(PR_SET_NAME, name, 0, 0, 0);
 }

@@ -17,6 +17,10 @@ typedef enum sl_log_level {
 
 extern int sl_log_threshold; /* set once at start, before threads */
 
+/* Name the calling thread (at most 15 characters shown) so `top -H` and `perf` tell the
+ * landing writer, the processor and the checkpointers apart. */
+void sl_thread_name(const char *name);
+
 /* Parse "error".."trace" into `out`. Returns false for anything else. */
 bool sl_log_level_parse(const char *name, sl_log_level *out);
 

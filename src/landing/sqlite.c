@@ -111,6 +111,7 @@ fail:
 
 static void *writer_main(void *arg)
 {
+    sl_thread_name("sl-landing");
     sl_landing *l = arg;
     pthread_mutex_lock(&l->lock);
     for (;;) {

@@ -148,6 +148,7 @@ static int process_batch(sl_processor *p, const sl_landed_batch *b, int64_t *cur
 
 static void *processor_main(void *arg)
 {
+    sl_thread_name("sl-processor");
     sl_processor *p = arg;
     int64_t cursor = 0;
     sl_err err;

@@ -37,6 +37,7 @@ static void checkpoint(sl_checkpointer *c)
 
 static void *checkpointer_main(void *arg)
 {
+    sl_thread_name("sl-checkpoint");
     sl_checkpointer *c = arg;
     pthread_mutex_lock(&c->lock);
     while (!c->stop) {
