@@ -806,11 +806,13 @@ const sl_func sl_funcs_string[] = {
     {"explode", "String", 1, 2, fn_explode, 0, "String[] explode(String, String)",
      "STRING: the string to split; REGEX: optional, the regular expression that separates the "
      "parts (default \",\")",
-     "String[]", "explode(\"Hi, there!\", \" \")", "[\"Hi,\", \"there\"]",
+     "String[]", "explode(\"Hi, there!\", \" \")", "[\"Hi,\", \"there!\"]",
      "Splits the string on a regular expression and returns the parts. The characters "
      "+ ? ^ | . [ ( { ) * $ \\ must be escaped with \\ to be taken literally; a multi-character "
      "delimiter is one delimiter. Empty parts are kept, trailing ones included (use split to "
-     "drop them); a string without the delimiter gives a one-element array."},
+     "drop them); a string without the delimiter gives a one-element array. The documentation "
+     "prints [\"Hi,\", \"there\"] for the example, losing the \"!\" that no delimiter removes: "
+     "sluice keeps it."},
     {"instr", "String", 2, 4, fn_instr, 0, "Integer instr(String, String, Integer, Integer)",
      "INPUT: the string searched; SUBSTRING: the string to find; START_POSITION: optional, the "
      "0-based character position where the search starts (default 0); OCCURRENCE: optional, "
