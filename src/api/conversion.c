@@ -7,10 +7,46 @@
 #include "core/ids.h"
 #include "mapping/func.h"
 #include "mapping/mapping.h"
+#include "schema/schema.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Give every mapping an id (AEP's mappings have one) and store `doc` as version `version`:
+ * "mappingSet/{id}" is the newest, "mappingSetVersion/{id}:{version}" every version, so a flow
+ * pinned to an older version keeps running it. */
+static int store_version(sl_store *st, const char *id, json_object *doc, int version,
+                         int64_t created, sl_err *err)
+{
+    json_object *maps = NULL;
+    if (json_object_object_get_ex(doc, "mappings", &maps)) {
+        size_t n = json_object_array_length(maps);
+        for (size_t i = 0; i < n; i++) {
+            json_object *m = json_object_array_get_idx(maps, i);
+            json_object *mid = NULL;
+            if (json_object_is_type(m, json_type_object) &&
+                !json_object_object_get_ex(m, "id", &mid)) {
+                char hex[33];
+                sl_id_hex(hex, 32);
+                json_object_object_add(m, "id", json_object_new_string(hex));
+            }
+        }
+    }
+    int64_t now = sl_now_ms();
+    json_object_object_add(doc, "id", json_object_new_string(id));
+    json_object_object_add(doc, "version", json_object_new_int(version));
+    json_object_object_add(doc, "createdDate", json_object_new_int64(created != 0 ? created : now));
+    json_object_object_add(doc, "modifiedDate", json_object_new_int64(now));
+    char key[64];
+    (void)snprintf(key, sizeof(key), "%s:%d", id, version);
+    int rc = sl_store_doc_put(st, "mappingSetVersion", key, doc, NULL, err);
+    if (rc == SL_OK) {
+        rc = sl_store_doc_put(st, "mappingSet", id, doc, NULL, err);
+    }
+    return rc;
+}
 
 int sl_api_create_mapping_set(sl_store *st, json_object *body, char *id_out, sl_err *err)
 {
@@ -23,12 +59,7 @@ int sl_api_create_mapping_set(sl_store *st, json_object *body, char *id_out, sl_
     sl_id_hex(id, 32);
     json_object *doc = NULL;
     (void)json_object_deep_copy(body, &doc, NULL);
-    int64_t now = sl_now_ms();
-    json_object_object_add(doc, "id", json_object_new_string(id));
-    json_object_object_add(doc, "version", json_object_new_int(0));
-    json_object_object_add(doc, "createdDate", json_object_new_int64(now));
-    json_object_object_add(doc, "modifiedDate", json_object_new_int64(now));
-    int rc = sl_store_doc_put(st, "mappingSet", id, doc, NULL, err);
+    int rc = store_version(st, id, doc, 0, 0, err);
     json_object_put(doc);
     if (rc == SL_OK) {
         (void)snprintf(id_out, 33, "%s", id);
@@ -222,4 +253,261 @@ void sl__api_el_operators(sl_http_req *req, void *ud)
         json_object_array_add(arr, o);
     }
     sl_http_reply_json(req, 200, arr);
+}
+
+/* ---- versions, validation, preview ---- */
+
+/* GET /mappingSets/{id}?version=N: that version; without it, the newest. */
+void sl__api_mapping_sets_get_version(sl_http_req *req, void *ud)
+{
+    sl_app *app = ud;
+    const char *version = sl_http_query(req, "version");
+    if (version == NULL) {
+        sl_resource_get(req, ud, &mapping_res);
+        return;
+    }
+    char *end = NULL;
+    long v = strtol(version, &end, 10);
+    if (end == version || *end != '\0' || v < 0) {
+        sl_http_reply_problem(req, 400, "Invalid version",
+                              "'version' must be a non-negative integer, not '%.40s'", version);
+        return;
+    }
+    char key[80];
+    (void)snprintf(key, sizeof(key), "%.40s:%ld", sl_http_param(req, "id"), v);
+    json_object *doc = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (sl_store_doc_get(app->store, "mappingSetVersion", key, &doc, NULL, NULL, &err) != SL_OK) {
+        sl_http_reply_problem(req, 404, NULL, "mapping set %.40s has no version %ld",
+                              sl_http_param(req, "id"), v);
+        return;
+    }
+    sl_http_reply_json(req, 200, doc);
+}
+
+/* PUT /mappingSets/{id}: replace the mappings; the version goes up by one. */
+void sl__api_mapping_sets_put(sl_http_req *req, void *ud)
+{
+    sl_app *app = ud;
+    const char *id = sl_http_param(req, "id");
+    json_object *body = sl_resource_body(req, false);
+    json_object *old = NULL;
+    sl_mapping *m = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (body == NULL) {
+        return;
+    }
+    if (sl_mapping_compile(body, &m, &err) != SL_OK) {
+        sl_http_reply_problem(req, 400, "Invalid mapping set", "%s", err.msg);
+        goto out;
+    }
+    sl_mapping_destroy(m);
+    sl_resource_write_lock();
+    if (sl_store_doc_get(app->store, "mappingSet", id, &old, NULL, NULL, &err) != SL_OK) {
+        sl_resource_write_unlock();
+        sl_http_reply_problem(req, 404, NULL, "no mapping set with id '%.80s'", id);
+        goto out;
+    }
+    json_object *jv = NULL;
+    json_object *jc = NULL;
+    (void)json_object_object_get_ex(old, "version", &jv);
+    (void)json_object_object_get_ex(old, "createdDate", &jc);
+    int version = json_object_get_int(jv) + 1;
+    int rc = store_version(app->store, id, body, version, json_object_get_int64(jc), &err);
+    if (rc == SL_OK) {
+        (void)sl__api_reload(app, &err);
+    }
+    sl_resource_write_unlock();
+    if (rc != SL_OK) {
+        sl_http_reply_err(req, &err);
+        goto out;
+    }
+    sl_http_reply_json(req, 200, json_object_get(body));
+out:
+    json_object_put(old);
+    json_object_put(body);
+}
+
+/* GET /mappingSets/{id}/mappings and /mappings/{mappingId}. */
+static void mappings_of(sl_http_req *req, sl_app *app, const char *mapping_id)
+{
+    const char *id = sl_http_param(req, "id");
+    json_object *doc = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (sl_store_doc_get(app->store, "mappingSet", id, &doc, NULL, NULL, &err) != SL_OK) {
+        sl_http_reply_problem(req, 404, NULL, "no mapping set with id '%.80s'", id);
+        return;
+    }
+    json_object *maps = NULL;
+    (void)json_object_object_get_ex(doc, "mappings", &maps);
+    if (mapping_id == NULL) {
+        sl_http_reply_json(req, 200, json_object_get(maps));
+        json_object_put(doc);
+        return;
+    }
+    size_t n = json_object_array_length(maps);
+    for (size_t i = 0; i < n; i++) {
+        json_object *m = json_object_array_get_idx(maps, i);
+        json_object *mid = NULL;
+        if (json_object_object_get_ex(m, "id", &mid) &&
+            strcmp(json_object_get_string(mid), mapping_id) == 0) {
+            sl_http_reply_json(req, 200, json_object_get(m));
+            json_object_put(doc);
+            return;
+        }
+    }
+    json_object_put(doc);
+    sl_http_reply_problem(req, 404, NULL, "mapping set %.40s has no mapping '%.40s'", id,
+                          mapping_id);
+}
+
+void sl__api_mapping_sets_mappings(sl_http_req *req, void *ud)
+{
+    mappings_of(req, ud, NULL);
+}
+
+void sl__api_mapping_sets_mapping(sl_http_req *req, void *ud)
+{
+    mappings_of(req, ud, sl_http_param(req, "mappingId"));
+}
+
+/* POST /mappingSets/validate: compile each mapping on its own, one status per mapping. */
+void sl__api_mapping_sets_validate(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    json_object *body = sl_resource_body(req, false);
+    if (body == NULL) {
+        return;
+    }
+    json_object *maps = NULL;
+    if (!json_object_object_get_ex(body, "mappings", &maps) ||
+        !json_object_is_type(maps, json_type_array)) {
+        json_object_put(body);
+        sl_http_reply_problem(req, 400, "Invalid mapping set", "'mappings' must be an array");
+        return;
+    }
+    json_object *out = json_object_new_array();
+    size_t n = json_object_array_length(maps);
+    for (size_t i = 0; i < n; i++) {
+        json_object *one = json_object_new_object();
+        json_object *arr = json_object_new_array();
+        json_object_array_add(arr, json_object_get(json_object_array_get_idx(maps, i)));
+        json_object_object_add(one, "mappings", arr);
+        sl_mapping *m = NULL;
+        sl_err err;
+        sl_err_clear(&err);
+        json_object *r = json_object_new_object();
+        if (sl_mapping_compile(one, &m, &err) == SL_OK) {
+            json_object_object_add(r, "status", json_object_new_string("SUCCESS"));
+            json_object_object_add(r, "errors", NULL);
+        } else {
+            json_object *e = json_object_new_object();
+            json_object *src = NULL;
+            json_object *dst = NULL;
+            json_object *mp = json_object_array_get_idx(maps, i);
+            if (json_object_is_type(mp, json_type_object)) {
+                (void)json_object_object_get_ex(mp, "source", &src);
+                (void)json_object_object_get_ex(mp, "destination", &dst);
+            }
+            json_object_object_add(e, "source", json_object_get(src));
+            json_object_object_add(e, "destination", json_object_get(dst));
+            /* The message names the mapping as index 0 of its one-mapping set. */
+            const char *msg = err.msg;
+            if (strncmp(msg, "mappings[0]", 11) == 0) {
+                msg += 11;
+                while (*msg == '.' || *msg == ' ' || *msg == ':') {
+                    msg++;
+                }
+            }
+            json_object_object_add(e, "exception", json_object_new_string(msg));
+            json_object *errs = json_object_new_array();
+            json_object_array_add(errs, e);
+            json_object_object_add(r, "status", json_object_new_string("FAILED"));
+            json_object_object_add(r, "errors", errs);
+        }
+        sl_mapping_destroy(m);
+        json_object_put(one);
+        json_object_array_add(out, r);
+    }
+    json_object_put(body);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "validationResponse", out);
+    sl_http_reply_json(req, 200, o);
+}
+
+/* POST /mappingSets/preview {"data":[rows], "mappingSet":{...}}: run the mappings over each
+ * row. With mappingSet.outputSchema the result is coerced to that schema as the pipeline
+ * does; without it the mapping is schemaless and nothing is coerced. */
+void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
+{
+    sl_app *app = ud;
+    json_object *body = sl_resource_body(req, false);
+    json_object *rows = NULL;
+    json_object *set = NULL;
+    json_object *schema_doc = NULL;
+    sl_mapping *m = NULL;
+    sl_schema *schema = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (body == NULL) {
+        return;
+    }
+    if (!json_object_object_get_ex(body, "data", &rows) ||
+        !json_object_is_type(rows, json_type_array) ||
+        !json_object_object_get_ex(body, "mappingSet", &set) ||
+        !json_object_is_type(set, json_type_object)) {
+        sl_http_reply_problem(req, 400, "Invalid preview",
+                              "expected {\"data\": [sample rows], \"mappingSet\": {...}}");
+        goto out;
+    }
+    if (sl_mapping_compile(set, &m, &err) != SL_OK) {
+        sl_http_reply_problem(req, 400, "Invalid mapping set", "%s", err.msg);
+        goto out;
+    }
+    json_object *ref = NULL;
+    if (json_pointer_get(set, "/outputSchema/schemaRef/id", &ref) == 0 &&
+        json_object_is_type(ref, json_type_string)) {
+        if (sl_store_doc_get(app->store, "schema", sl__api_schema_key(json_object_get_string(ref)),
+                             &schema_doc, NULL, NULL, &err) != SL_OK ||
+            sl_schema_compile(schema_doc, &schema, &err) != SL_OK) {
+            sl_http_reply_problem(req, 400, "Unknown schema",
+                                  "mappingSet.outputSchema.schemaRef.id %.120s names no schema",
+                                  json_object_get_string(ref));
+            goto out;
+        }
+    }
+    json_object *out = json_object_new_array();
+    size_t n = json_object_array_length(rows);
+    for (size_t i = 0; i < n && i < 100; i++) {
+        json_object *rec = NULL;
+        int warn_map = 0;
+        int warn_schema = 0;
+        json_object *r = json_object_new_object();
+        sl_err_clear(&err);
+        if (sl_mapping_run(m, json_object_array_get_idx(rows, i), &rec, &warn_map, &err) == SL_OK &&
+            schema != NULL) {
+            (void)sl_schema_apply(schema, rec, &warn_schema, &err);
+        }
+        json_object_object_add(r, "data", rec);
+        if (warn_map + warn_schema > 0 || err.code != SL_OK) {
+            json_object *errs = json_object_new_array();
+            char msg[320];
+            (void)snprintf(msg, sizeof(msg), "%d field(s) could not be mapped or coerced%s%s",
+                           warn_map + warn_schema, err.msg[0] != '\0' ? ": " : "", err.msg);
+            json_object_array_add(errs, json_object_new_string(msg));
+            json_object_object_add(r, "errors", errs);
+        } else {
+            json_object_object_add(r, "errors", NULL);
+        }
+        json_object_array_add(out, r);
+    }
+    sl_http_reply_json(req, 200, out);
+out:
+    sl_mapping_destroy(m);
+    sl_schema_destroy(schema);
+    json_object_put(schema_doc);
+    json_object_put(body);
 }

@@ -499,6 +499,20 @@ static int flow_check(sl_app *app, const char *id, json_object *old, json_object
         return sl_err_set(err, SL_EINVAL,
                           "'transformations/0/params/mappingId' %s names no mapping set", ms);
     }
+    json_object *pinned = NULL;
+    json_object *newest = NULL;
+    (void)json_object_object_get_ex(msdoc, "version", &newest);
+    if (json_pointer_get(next, "/transformations/0/params/mappingVersion", &pinned) == 0 &&
+        pinned != NULL &&
+        (!json_object_is_type(pinned, json_type_int) || json_object_get_int(pinned) < 0 ||
+         json_object_get_int(pinned) > json_object_get_int(newest))) {
+        int last = json_object_get_int(newest);
+        json_object_put(msdoc);
+        return sl_err_set(err, SL_EINVAL,
+                          "'transformations/0/params/mappingVersion' must be a version of mapping "
+                          "set %s, from 0 to %d",
+                          ms, last);
+    }
     json_object_put(msdoc);
     json_object *opts = NULL;
     if (json_object_object_get_ex(next, "options", &opts) &&

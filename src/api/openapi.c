@@ -73,7 +73,13 @@ static const route_doc docs[] = {
      "Infer a source schema from a sample JSON document (sluice extension)", 200},
     {"GET", "/mappingSets", "Data Prep", "List mapping sets", 200},
     {"POST", "/mappingSets", "Data Prep", "Create a mapping set", 201},
-    {"GET", "/mappingSets/{id}", "Data Prep", "Get a mapping set", 200},
+    {"GET", "/mappingSets/{id}", "Data Prep", "Get a mapping set (?version=N for an older one)",
+     200},
+    {"PUT", "/mappingSets/{id}", "Data Prep", "Replace the mappings: a new version", 200},
+    {"GET", "/mappingSets/{id}/mappings", "Data Prep", "The mappings of a mapping set", 200},
+    {"GET", "/mappingSets/{id}/mappings/{mappingId}", "Data Prep", "One mapping", 200},
+    {"POST", "/mappingSets/validate", "Data Prep", "Validate each mapping of a mapping set", 200},
+    {"POST", "/mappingSets/preview", "Data Prep", "Run a mapping set over sample rows", 200},
     {"GET", "/languages/el/functions", "Data Prep", "The function catalogue (?category=)", 200},
     {"GET", "/languages/el/operators", "Data Prep", "The operators of the expression language",
      200},
@@ -147,7 +153,8 @@ static json_object *operation(const sl_http_route *r, json_object *params)
     (void)snprintf(summary, sizeof(summary), "%s", d != NULL ? d->summary : r->pattern);
     json_object_object_add(op, "summary", json_object_new_string(summary));
     json_object_object_add(op, "parameters", params);
-    if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0) {
+    if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PATCH") == 0 ||
+        strcmp(r->method, "PUT") == 0) {
         json_object *body = json_object_new_object();
         json_object_object_add(body, "required", json_object_new_boolean(1));
         json_object_object_add(body, "content",

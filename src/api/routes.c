@@ -54,7 +54,12 @@ static const sl_http_route routes[] = {
     /* Data Prep */
     {"GET", CV "/mappingSets", NULL, sl__api_mapping_sets_list, 0},
     {"POST", CV "/mappingSets", NULL, sl__api_mapping_sets_create, 0},
-    {"GET", CV "/mappingSets/{id}", NULL, sl__api_mapping_sets_get, 0},
+    {"POST", CV "/mappingSets/validate", NULL, sl__api_mapping_sets_validate, 0},
+    {"POST", CV "/mappingSets/preview", NULL, sl__api_mapping_sets_preview, 0},
+    {"GET", CV "/mappingSets/{id}", NULL, sl__api_mapping_sets_get_version, 0},
+    {"PUT", CV "/mappingSets/{id}", NULL, sl__api_mapping_sets_put, 0},
+    {"GET", CV "/mappingSets/{id}/mappings", NULL, sl__api_mapping_sets_mappings, 0},
+    {"GET", CV "/mappingSets/{id}/mappings/{mappingId}", NULL, sl__api_mapping_sets_mapping, 0},
     {"GET", CV "/languages/el/functions", NULL, sl__api_el_functions, 0},
     {"GET", CV "/languages/el/operators", NULL, sl__api_el_operators, 0},
 };

@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 struct sl_catalog {
@@ -88,6 +89,25 @@ static int resolve_keys(sl_store *st, sl_flow_rt *f, const char *source_id, cons
     return SL_OK;
 }
 
+/* The mapping-set version the flow is pinned to (transformations[0].params.mappingVersion),
+ * or the newest when it names none or the set predates versions. */
+static int load_mapping(sl_store *st, json_object *flow, const char *ms_id, json_object **out,
+                        sl_err *err)
+{
+    json_object *v = NULL;
+    if (json_pointer_get(flow, "/transformations/0/params/mappingVersion", &v) == 0 &&
+        json_object_is_type(v, json_type_int)) {
+        char key[80];
+        (void)snprintf(key, sizeof(key), "%s:%d", ms_id, json_object_get_int(v));
+        sl_err local;
+        sl_err_clear(&local);
+        if (sl_store_doc_get(st, "mappingSetVersion", key, out, NULL, NULL, &local) == SL_OK) {
+            return SL_OK;
+        }
+    }
+    return sl_store_doc_get(st, "mappingSet", ms_id, out, NULL, NULL, err);
+}
+
 /* Resolve one flow document into `f`. */
 static int resolve_flow(sl_store *st, json_object *item, const sl_strlist *defaults, sl_flow_rt *f,
                         sl_err *err)
@@ -111,7 +131,7 @@ static int resolve_flow(sl_store *st, json_object *item, const sl_strlist *defau
     f->enabled = state != NULL && strcmp(state, "enabled") == 0;
     if ((rc = sl_store_doc_get(st, "sourceConnection", src_id, &src, NULL, NULL, err)) != SL_OK ||
         (rc = sl_store_doc_get(st, "targetConnection", tgt_id, &tgt, NULL, NULL, err)) != SL_OK ||
-        (rc = sl_store_doc_get(st, "mappingSet", ms_id, &ms, NULL, NULL, err)) != SL_OK) {
+        (rc = load_mapping(st, doc, ms_id, &ms, err)) != SL_OK) {
         goto out;
     }
     const char *ds_id = get_str(tgt, "/params/dataSetId");

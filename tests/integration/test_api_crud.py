@@ -984,6 +984,33 @@ class ApiCrud(ApiBase):
         self.bad(post({"mappings": ["a"]}), "mappings", what="a mapping that is not an object")
         self.assertProblem(self.call("POST", CV + "/mappingSets", raw=b"[]"), 400, "array body")
 
+        # versions: PUT replaces the mappings as version 1; version 0 stays readable
+        v1 = {"mappings": [{"sourceType": "ATTRIBUTE", "source": "metric", "destination": "metric"}]}
+        self.ok(self.call("PUT", "%s/mappingSets/%s" % (CV, j["id"]), v1), 200, "PUT new version")
+        newest = self.ok(self.call("GET", "%s/mappingSets/%s" % (CV, j["id"])))
+        self.assertEqual((newest["version"], len(newest["mappings"])), (1, 1))
+        old = self.ok(self.call("GET", "%s/mappingSets/%s?version=0" % (CV, j["id"])))
+        self.assertEqual((old["version"], len(old["mappings"])), (0, len(EVENT_MAPPINGS)))
+        self.assertProblem(self.call("GET", "%s/mappingSets/%s?version=7" % (CV, j["id"])), 404)
+        maps = self.ok(self.call("GET", "%s/mappingSets/%s/mappings" % (CV, j["id"])))
+        self.assertEqual(len(maps), 1)
+        one = self.ok(self.call("GET", "%s/mappingSets/%s/mappings/%s" % (CV, j["id"], maps[0]["id"])))
+        self.assertEqual(one["destination"], "metric")
+        self.bad(self.call("PUT", "%s/mappingSets/%s" % (CV, j["id"]), {"mappings": [{"source": "a"}]}),
+                 "destination", what="PUT with a bad mapping")
+        # validate: one status per mapping
+        val = self.ok(self.call("POST", CV + "/mappingSets/validate", {"mappings": [
+            {"sourceType": "ATTRIBUTE", "source": "a", "destination": "x"},
+            {"sourceType": "NONSENSE", "source": "a", "destination": "x"}]}))
+        statuses = [r["status"] for r in val["validationResponse"]]
+        self.assertEqual(statuses, ["SUCCESS", "FAILED"])
+        self.assertIn("sourceType", val["validationResponse"][1]["errors"][0]["exception"])
+        # preview: schemaless without outputSchema, coerced with one
+        pv = self.ok(self.call("POST", CV + "/mappingSets/preview", {
+            "data": [{"a": {"b": "7"}}],
+            "mappingSet": {"mappings": [{"sourceType": "ATTRIBUTE", "source": "a.b", "destination": "out.v"}]}}))
+        self.assertEqual(pv, [{"data": {"out": {"v": "7"}}, "errors": None}])
+
         lst = self.ok(self.call("GET", CV + "/mappingSets"))
         # CONTRACTS.md is silent, so AEP's shape: GET /mappingSets -> {"data":[...],"_page":{...}}
         self.assertIsInstance(lst.get("data"), list, "mapping-set list shape: %r" % list(lst))
@@ -1006,8 +1033,7 @@ class ApiCrud(ApiBase):
             ("PUT", "%s/dataSets/%s" % (CAT, p["dataset"]), ("GET", "PATCH", "DELETE")),
             ("PATCH", "%s/tenant/schemas/%s" % (SR, SCHEMA_ID_RE.match(p["schema"]).group(1)), ("GET", "DELETE")),
             ("GET", SR + "/sluice/infer", ("POST",)),
-            ("PUT", "%s/mappingSets/%s" % (CV, p["mapping"]), ("GET",)),
-            ("DELETE", "%s/mappingSets/%s" % (CV, p["mapping"]), ("GET",)),
+            ("DELETE", "%s/mappingSets/%s" % (CV, p["mapping"]), ("GET", "PUT")),
             ("POST", "%s/datasets/%s/preview" % (EXP, p["dataset"]), ("GET",)),
         ]
         for method, path, allowed in cases:
