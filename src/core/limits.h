@@ -14,5 +14,10 @@
 #define SL_MAX_ADMIN_BODY_BYTES   (4 * 1048576)
 #define SL_MAX_PREVIEW_ROWS       100
 #define SL_MAX_CONFIG_BYTES       1048576
+#define SL_MAX_EXPR_LEN           4096   /* bytes of one Data Prep expression (AEP's limit) */
+#define SL_MAX_EXPR_DEPTH         64     /* expression nesting: tree height, parser recursion */
+#define SL_MAX_EVAL_STEPS         100000 /* nodes evaluated (lambda calls too) per evaluation */
+#define SL_MAX_EVAL_BYTES         (16 * 1048576) /* arena bytes one evaluation may allocate */
+#define SL_MAX_MAPPING_PATH_SEGS  32 /* segments of a mapping source or destination path */
 
 #endif
