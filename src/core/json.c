@@ -85,8 +85,22 @@ int sl_json_parse(sl_str body, int max_depth, json_object **out, sl_err *err)
     }
     tok = json_tokener_new_ex(max_depth + 1);
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    bool fed_end = false;
     obj = json_tokener_parse_ex(tok, body.ptr, (int)body.len);
     enum json_tokener_error jerr = json_tokener_get_error(tok);
+    if (jerr == json_tokener_continue && obj == NULL) {
+        /* A bare number at the very end ("42") is complete only once json-c sees the input
+         * end; a NUL byte tells it so without copying the body. Anything else still open
+         * stays "ends early". */
+        obj = json_tokener_parse_ex(tok, "", 1);
+        if (json_tokener_get_error(tok) == json_tokener_success && obj != NULL) {
+            jerr = json_tokener_success;
+            fed_end = true; /* the whole body was consumed */
+        } else {
+            json_object_put(obj);
+            obj = NULL;
+        }
+    }
     if (jerr == json_tokener_continue) {
         rc = sl_err_set(err, SL_EINVAL, "malformed JSON: the document ends early at byte %zu",
                         body.len);
@@ -101,7 +115,7 @@ int sl_json_parse(sl_str body, int max_depth, json_object **out, sl_err *err)
         }
         goto out;
     }
-    size_t end = json_tokener_get_parse_end(tok);
+    size_t end = fed_end ? body.len : json_tokener_get_parse_end(tok);
     for (; end < body.len; end++) {
         char c = body.ptr[end];
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {

@@ -158,6 +158,8 @@ const char *sl_val_type_name(sl_val_type t)
 
 /* ---- JSON ---- */
 
+static void format_double(double d, char *out, size_t cap);
+
 const sl_val *sl_val_from_json(sl_arena *a, json_object *j)
 {
     switch (json_object_get_type(j)) {
@@ -204,7 +206,9 @@ json_object *sl_val_to_json(const sl_val *v)
     case SL_VAL_INT:
         return json_object_new_int64(v->u.i);
     case SL_VAL_DOUBLE:
-        return json_object_new_double(v->u.d);
+        /* json-c would print 17 significant digits (0.1 as 0.10000000000000001). */
+        format_double(v->u.d, buf, sizeof(buf));
+        return json_object_new_double_s(v->u.d, buf);
     case SL_VAL_STRING:
         return json_object_new_string_len(v->u.s.ptr, (int)v->u.s.len);
     case SL_VAL_DATETIME:

@@ -300,6 +300,24 @@ static void test_event_top_level_must_be_object(void **state)
     assert_int_equal(parse_event_c("null ", &err), SL_EINVAL);
 }
 
+static void test_event_json_parse_bare_scalars(void **state)
+{
+    (void)state;
+    sl_err err;
+    json_object *o = NULL;
+    sl_str s = sl_str_c("42");
+    assert_int_equal(sl_json_parse(s, 64, &o, &err), SL_OK);
+    assert_int_equal(json_object_get_int(o), 42);
+    json_object_put(o);
+    s = sl_str_c("-1.5 ");
+    assert_int_equal(sl_json_parse(s, 64, &o, &err), SL_OK);
+    json_object_put(o);
+    s = sl_str_c("4 2");
+    assert_int_equal(sl_json_parse(s, 64, NULL, &err), SL_EINVAL);
+    /* an event must still be an object */
+    assert_int_equal(parse_event_c("42", &err), SL_EINVAL);
+}
+
 static void test_event_json_parse_accepts_arrays(void **state)
 {
     (void)state;
@@ -414,6 +432,7 @@ int main(void)
         cmocka_unit_test(test_event_malformed_rejected),
         cmocka_unit_test(test_event_top_level_must_be_object),
         cmocka_unit_test(test_event_json_parse_accepts_arrays),
+        cmocka_unit_test(test_event_json_parse_bare_scalars),
         cmocka_unit_test(test_event_empty_body_rejected),
         cmocka_unit_test(test_event_utf8_valid_boundaries),
         cmocka_unit_test(test_event_utf8_invalid),
