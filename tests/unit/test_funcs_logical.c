@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tests/unit/test_funcs_logical.c: decode and iif, called the way the evaluator calls them
+ * (iif also directly, as when the evaluator does not short-circuit it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "mapping/func.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static sl_arena *arena;
+static sl_err err;
+static int last_rc;
+
+static int setup(void **state)
+{
+    (void)state;
+    arena = sl_arena_create(0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sl_arena_destroy(arena);
+    return 0;
+}
+
+/* Calls row `name` as the evaluator does: arity checked, and a call with a null argument is
+ * null without calling the implementation unless the row takes nulls. The result, or NULL on
+ * an error (last_rc and err say which). */
+static const sl_val *call_v(const char *name, const sl_val *const *args, size_t n)
+{
+    const sl_func *f = sl_func_find(name, strlen(name));
+    if (f == NULL) {
+        fail_msg("no function %s", name);
+        return NULL;
+    }
+    assert_true((int)n >= f->min_args);
+    assert_true(f->max_args == SL_FN_VARIADIC || (int)n <= f->max_args);
+    memset(&err, 0, sizeof(err));
+    last_rc = SL_OK;
+    for (size_t i = 0; (f->flags & SL_FN_TAKES_NULL) == 0 && i < n; i++) {
+        if (sl_val_is_null(args[i])) {
+            return sl_val_null();
+        }
+    }
+    sl_fn_ctx cx = {.arena = arena, .now_ms = INT64_C(1635243024000)};
+    const sl_val *out = NULL;
+    last_rc = f->impl(&cx, args, n, &out, &err);
+    if (last_rc != SL_OK) {
+        assert_int_equal(last_rc, SL_EINVAL);
+        return NULL;
+    }
+    assert_non_null(out);
+    return out;
+}
+
+#define ARGS(...)                                                                                  \
+    (const sl_val *[])                                                                             \
+    {                                                                                              \
+        __VA_ARGS__                                                                                \
+    }
+#define CALL(name, ...)                                                                            \
+    call_v(name, ARGS(__VA_ARGS__), sizeof(ARGS(__VA_ARGS__)) / sizeof(const sl_val *))
+#define CALL0(name) call_v(name, NULL, 0)
+
+#define S(s) sl_val_str_c(arena, s)
+#define I(i) sl_val_int(arena, i)
+#define D(d) sl_val_double(arena, d)
+#define NUL  sl_val_null()
+
+static const sl_val *ok(const sl_val *v)
+{
+    if (v == NULL) {
+        fail_msg("unexpected error: %s", err.msg);
+    }
+    return v;
+}
+
+static void check_str(const sl_val *v, const char *want)
+{
+    v = ok(v);
+    assert_int_equal(v->type, SL_VAL_STRING);
+    assert_string_equal(v->u.s.ptr, want);
+    assert_int_equal(v->u.s.len, strlen(want));
+}
+
+static void check_int(const sl_val *v, int64_t want)
+{
+    v = ok(v);
+    assert_int_equal(v->type, SL_VAL_INT);
+    assert_int_equal(v->u.i, want);
+}
+
+static void check_null(const sl_val *v)
+{
+    assert_non_null(v);
+    assert_true(sl_val_is_null(v));
+}
+
+/* An error whose message names the function and contains `part`. */
+static void check_err(const sl_val *v, const char *fn, const char *part)
+{
+    if (v != NULL) {
+        fail_msg("expected an error containing '%s'", part);
+    }
+    assert_int_equal(last_rc, SL_EINVAL);
+    assert_int_equal(strncmp(err.msg, fn, strlen(fn)), 0);
+    if (strstr(err.msg, part) == NULL) {
+        fail_msg("message '%s' lacks '%s'", err.msg, part);
+    }
+}
+
+static void test_logical_rows_documented(void **state)
+{
+    static const char *const names[] = {"decode", "iif"};
+    (void)state;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const sl_func *f = sl_func_find(names[i], strlen(names[i]));
+        assert_non_null(f);
+        assert_string_equal(f->category, "Logical operators");
+        assert_non_null(f->impl);
+        assert_true(f->syntax != NULL && f->syntax[0] != '\0');
+        assert_non_null(f->params);
+        assert_true(f->return_type != NULL && f->return_type[0] != '\0');
+        assert_true(f->example != NULL && f->example[0] != '\0');
+        assert_true(f->result != NULL && f->result[0] != '\0');
+        assert_true(f->description != NULL && f->description[0] != '\0');
+        /* The API splits params on ';' into NAME: description. */
+        char buf[1024];
+        (void)snprintf(buf, sizeof(buf), "%s", f->params);
+        char *save = NULL;
+        for (char *p = strtok_r(buf, ";", &save); p != NULL; p = strtok_r(NULL, ";", &save)) {
+            assert_non_null(strchr(p, ':'));
+        }
+    }
+}
+
+static void test_logical_decode_documented(void **state)
+{
+    (void)state;
+    static const char *const opts[] = {"ca", "California", "pa", "Pennsylvania", "N/A"};
+    const sl_val *o[5];
+    for (size_t i = 0; i < 5; i++) {
+        o[i] = S(opts[i]);
+    }
+    check_str(CALL("decode", S("ca"), o[0], o[1], o[2], o[3], o[4]), "California");
+    check_str(CALL("decode", S("pa"), o[0], o[1], o[2], o[3], o[4]), "Pennsylvania");
+    check_str(CALL("decode", S("ny"), o[0], o[1], o[2], o[3], o[4]), "N/A");
+    /* Without a default, no match is null. */
+    check_null(CALL("decode", S("ny"), o[0], o[1], o[2], o[3]));
+    check_str(CALL("decode", S("pa"), o[0], o[1], o[2], o[3]), "Pennsylvania");
+    /* KEY and a lone default. */
+    check_str(CALL("decode", S("ca"), S("default")), "default");
+}
+
+static void test_logical_decode_values(void **state)
+{
+    (void)state;
+    const sl_func *f = sl_func_find("decode", 6);
+    assert_int_equal(f->min_args, 2);
+    assert_int_equal(f->max_args, SL_FN_VARIADIC);
+    assert_true(f->flags & SL_FN_TAKES_NULL);
+    /* Case matters. */
+    check_str(CALL("decode", S("CA"), S("ca"), S("x"), S("d")), "d");
+    /* Empty strings and unicode compare as bytes. */
+    check_str(CALL("decode", S(""), S("a"), S("A"), S(""), S("empty"), S("d")), "empty");
+    check_str(CALL("decode", S("Zürich"), S("Zurich"), S("no"), S("Zürich"), S("ZH")), "ZH");
+    /* Numbers compare by value, but a string is not a number. */
+    check_str(CALL("decode", I(1), D(1.0), S("one"), S("d")), "one");
+    check_str(CALL("decode", S("1"), I(1), S("one"), S("d")), "d");
+    check_str(CALL("decode", sl_val_true(), sl_val_false(), S("no"), sl_val_true(), S("yes")),
+              "yes");
+    /* A null key matches a null option and nothing else. */
+    check_str(CALL("decode", NUL, S("ca"), S("x"), S("N/A")), "N/A");
+    check_str(CALL("decode", NUL, NUL, S("was null"), S("other")), "was null");
+    check_str(CALL("decode", S("ca"), NUL, S("was null"), S("ca"), S("x")), "x");
+    /* Values can be anything, null included; the first matching key wins. */
+    check_null(CALL("decode", S("a"), S("a"), NUL, S("d")));
+    check_int(CALL("decode", S("a"), S("a"), I(1), S("a"), I(2)), 1);
+    check_null(CALL("decode", S("a"), S("b"), S("c"), NUL));
+    sl_val *arr = sl_val_array_new(arena, 2);
+    sl_val_array_push(arena, arr, I(1));
+    sl_val *arr2 = sl_val_array_new(arena, 2);
+    sl_val_array_push(arena, arr2, I(1));
+    const sl_val *v = ok(CALL("decode", arr, arr2, S("same"), S("d")));
+    assert_string_equal(v->u.s.ptr, "same");
+}
+
+static void test_logical_iif(void **state)
+{
+    (void)state;
+    const sl_func *f = sl_func_find("iif", 3);
+    assert_non_null(f);
+    assert_int_equal(f->min_args, 3);
+    assert_int_equal(f->max_args, 3);
+    assert_true(f->flags & SL_FN_TAKES_NULL);
+    /* The documented example's condition, "s".equalsIgnoreCase("S"), is true. */
+    check_str(CALL("iif", sl_val_true(), S("True"), S("False")), "True");
+    check_str(CALL("iif", sl_val_false(), S("True"), S("False")), "False");
+    /* A null condition is false; null branches are returned as they are. */
+    check_str(CALL("iif", NUL, S("True"), S("False")), "False");
+    check_null(CALL("iif", sl_val_true(), NUL, S("x")));
+    check_null(CALL("iif", sl_val_false(), S("x"), NUL));
+    /* Boolean strings of the type-conversion rules. */
+    check_str(CALL("iif", S("yes"), S("T"), S("F")), "T");
+    check_str(CALL("iif", S("ON"), S("T"), S("F")), "T");
+    check_str(CALL("iif", S("off"), S("T"), S("F")), "F");
+    check_str(CALL("iif", S("N"), S("T"), S("F")), "F");
+    check_int(CALL("iif", sl_val_true(), I(1), S("F")), 1);
+    check_err(CALL("iif", I(1), S("T"), S("F")), "iif",
+              "EXPRESSION must be a boolean, not integer");
+    check_err(CALL("iif", S("maybe"), S("T"), S("F")), "iif",
+              "EXPRESSION must be a boolean, not \"maybe\"");
+    check_err(CALL("iif", S(""), S("T"), S("F")), "iif", "not \"\"");
+    check_err(CALL("iif", S("ja"), S("T"), S("F")), "iif", "\"ja\"");
+    check_err(CALL("iif", S("Yes"), S("T"), S("F")), "iif", "\"Yes\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_logical_rows_documented),
+        cmocka_unit_test(test_logical_decode_documented),
+        cmocka_unit_test(test_logical_decode_values),
+        cmocka_unit_test(test_logical_iif),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
