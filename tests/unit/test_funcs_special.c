@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* tests/unit/test_funcs_special.c: uuid/guid (version-4 form, fresh on every call) and
+ * fpid_to_ecid, listed but refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "mapping/func.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static sl_arena *arena;
+static sl_err err;
+static int last_rc;
+
+static int setup(void **state)
+{
+    (void)state;
+    arena = sl_arena_create(0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sl_arena_destroy(arena);
+    return 0;
+}
+
+/* Calls row `name` as the evaluator does: arity checked, and a call with a null argument is
+ * null without calling the implementation unless the row takes nulls. The result, or NULL on
+ * an error (last_rc and err say which). */
+static const sl_val *call_v(const char *name, const sl_val *const *args, size_t n)
+{
+    const sl_func *f = sl_func_find(name, strlen(name));
+    if (f == NULL) {
+        fail_msg("no function %s", name);
+        return NULL;
+    }
+    assert_true((int)n >= f->min_args);
+    assert_true(f->max_args == SL_FN_VARIADIC || (int)n <= f->max_args);
+    memset(&err, 0, sizeof(err));
+    last_rc = SL_OK;
+    for (size_t i = 0; (f->flags & SL_FN_TAKES_NULL) == 0 && i < n; i++) {
+        if (sl_val_is_null(args[i])) {
+            return sl_val_null();
+        }
+    }
+    sl_fn_ctx cx = {.arena = arena, .now_ms = INT64_C(1635243024000)};
+    const sl_val *out = NULL;
+    last_rc = f->impl(&cx, args, n, &out, &err);
+    if (last_rc != SL_OK) {
+        assert_int_equal(last_rc, SL_EINVAL);
+        return NULL;
+    }
+    assert_non_null(out);
+    return out;
+}
+
+#define ARGS(...)                                                                                  \
+    (const sl_val *[])                                                                             \
+    {                                                                                              \
+        __VA_ARGS__                                                                                \
+    }
+#define CALL(name, ...)                                                                            \
+    call_v(name, ARGS(__VA_ARGS__), sizeof(ARGS(__VA_ARGS__)) / sizeof(const sl_val *))
+#define CALL0(name) call_v(name, NULL, 0)
+
+#define S(s) sl_val_str_c(arena, s)
+#define I(i) sl_val_int(arena, i)
+#define D(d) sl_val_double(arena, d)
+#define NUL  sl_val_null()
+
+static const sl_val *ok(const sl_val *v)
+{
+    if (v == NULL) {
+        fail_msg("unexpected error: %s", err.msg);
+    }
+    return v;
+}
+
+static void check_null(const sl_val *v)
+{
+    assert_non_null(v);
+    assert_true(sl_val_is_null(v));
+}
+
+/* An error whose message names the function and contains `part`. */
+static void check_err(const sl_val *v, const char *fn, const char *part)
+{
+    if (v != NULL) {
+        fail_msg("expected an error containing '%s'", part);
+    }
+    assert_int_equal(last_rc, SL_EINVAL);
+    assert_int_equal(strncmp(err.msg, fn, strlen(fn)), 0);
+    if (strstr(err.msg, part) == NULL) {
+        fail_msg("message '%s' lacks '%s'", err.msg, part);
+    }
+}
+
+static void test_special_rows_documented(void **state)
+{
+    static const char *const names[] = {"uuid", "guid", "fpid_to_ecid"};
+    (void)state;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const sl_func *f = sl_func_find(names[i], strlen(names[i]));
+        assert_non_null(f);
+        assert_string_equal(f->category, "Special operations");
+        assert_non_null(f->impl);
+        assert_true(f->syntax != NULL && f->syntax[0] != '\0');
+        assert_non_null(f->params);
+        assert_true(f->return_type != NULL && f->return_type[0] != '\0');
+        assert_true(f->example != NULL && f->example[0] != '\0');
+        assert_true(f->result != NULL && f->result[0] != '\0');
+        assert_true(f->description != NULL && f->description[0] != '\0');
+        /* The API splits params on ';' into NAME: description. */
+        char buf[1024];
+        (void)snprintf(buf, sizeof(buf), "%s", f->params);
+        char *save = NULL;
+        for (char *p = strtok_r(buf, ";", &save); p != NULL; p = strtok_r(NULL, ";", &save)) {
+            assert_non_null(strchr(p, ':'));
+        }
+    }
+}
+
+/* Lower-case 8-4-4-4-12 hex, version 4, variant 10xx. */
+static void check_uuid(const sl_val *v)
+{
+    v = ok(v);
+    assert_int_equal(v->type, SL_VAL_STRING);
+    assert_int_equal(v->u.s.len, 36);
+    const char *s = v->u.s.ptr;
+    for (size_t i = 0; i < 36; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            assert_int_equal(s[i], '-');
+        } else {
+            assert_non_null(strchr("0123456789abcdef", s[i]));
+        }
+    }
+    assert_int_equal(s[14], '4');
+    assert_non_null(strchr("89ab", s[19]));
+}
+
+static void test_special_uuid(void **state)
+{
+    (void)state;
+    const sl_func *u = sl_func_find("uuid", 4);
+    const sl_func *g = sl_func_find("guid", 4);
+    assert_non_null(u);
+    assert_non_null(g);
+    assert_ptr_equal(u->impl, g->impl);
+    assert_true(u->flags & SL_FN_VOLATILE);
+    assert_true(g->flags & SL_FN_VOLATILE);
+    assert_int_equal(u->min_args, 0);
+    assert_int_equal(u->max_args, 0);
+    assert_string_equal(u->result, "7c0267d2-bb74-4e1a-9275-3bf4fccda5f4");
+    assert_string_equal(g->result, "c7016dc7-3163-43f7-afc7-2e1c9c206333");
+    /* Every call is new: 64 calls, all different, all well-formed. */
+    const char *seen[64];
+    for (size_t i = 0; i < 64; i++) {
+        const sl_val *v = i % 2 == 0 ? CALL0("uuid") : CALL0("guid");
+        check_uuid(v);
+        seen[i] = v->u.s.ptr;
+        for (size_t j = 0; j < i; j++) {
+            assert_string_not_equal(seen[i], seen[j]);
+        }
+    }
+}
+
+static void test_special_fpid_to_ecid_refused(void **state)
+{
+    (void)state;
+    const sl_func *f = sl_func_find("fpid_to_ecid", 12);
+    assert_non_null(f);
+    assert_true(f->flags & SL_FN_UNSUPPORTED);
+    assert_int_equal(f->min_args, 1);
+    assert_int_equal(f->max_args, 1);
+    assert_non_null(strstr(f->description, "Not supported"));
+    check_err(CALL("fpid_to_ecid", S("4ed70bee-b654-420a-a3fd-b58b6b65e991")), "fpid_to_ecid",
+              "not supported");
+    check_err(CALL("fpid_to_ecid", S("")), "fpid_to_ecid", "not supported");
+    check_null(CALL("fpid_to_ecid", NUL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_special_rows_documented),
+        cmocka_unit_test(test_special_uuid),
+        cmocka_unit_test(test_special_fpid_to_ecid_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
