@@ -2,6 +2,7 @@
 /* mapping/funcs_logical.c: the "Logical operators" of the Data Prep catalogue: decode (a switch
  * over flattened key/value pairs) and iif (a conditional). Both take null arguments: a null key
  * can match a null option, and a null condition picks the false branch. */
+#include "mapping/eval.h"
 #include "mapping/func.h"
 
 /* decode(KEY, k1, v1, k2, v2, ..., [DEFAULT]): the value after the first option key equal to
@@ -25,24 +26,15 @@ static int fn_decode(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, con
 }
 
 /* iif(EXPRESSION, TRUE_VALUE, FALSE_VALUE). The evaluator short-circuits iif and evaluates only
- * the chosen branch; called directly (both branches already computed) it picks one the same
- * way. */
+ * the chosen branch; called directly (both branches already computed) it picks one by the same
+ * truth rule, sl__eval_truth. */
 static int fn_iif(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, const sl_val **out,
                   sl_err *err)
 {
     (void)cx;
     (void)nargs;
-    bool cond = false;
-    if (!sl_val_is_null(args[0]) && !sl_val_as_bool(args[0], &cond)) {
-        const sl_val *c = args[0];
-        if (c->type == SL_VAL_STRING) {
-            return sl_fn_fail(err, "iif", "EXPRESSION must be a boolean, not \"%.60s\"",
-                              c->u.s.ptr);
-        }
-        return sl_fn_fail(err, "iif", "EXPRESSION must be a boolean, not %s",
-                          sl_val_type_name(c->type));
-    }
-    *out = cond ? args[1] : args[2];
+    (void)err;
+    *out = sl__eval_truth(args[0]) ? args[1] : args[2];
     return SL_OK;
 }
 
@@ -75,17 +67,18 @@ const sl_func sl_funcs_logical[] = {
         .impl = fn_iif,
         .flags = SL_FN_TAKES_NULL,
         .syntax = "Object iif(Boolean, Object, Object)",
-        .params = "EXPRESSION: the condition, a boolean or one of the boolean strings (\"true\", "
-                  "\"yes\", \"on\", \"y\", \"false\", \"no\", \"off\", \"n\" and their upper-case "
-                  "forms), null counting as false; TRUE_VALUE: returned when EXPRESSION is true; "
-                  "FALSE_VALUE: returned when EXPRESSION is false or null",
+        .params = "EXPRESSION: the condition, read by the language's truth rule (null, false, 0, "
+                  "0.0, the empty string, the false words n, no, off, false and their upper-case "
+                  "forms, empty arrays and objects are false, anything else is true)"
+                  "; TRUE_VALUE: returned when EXPRESSION is true"
+                  "; FALSE_VALUE: returned when EXPRESSION is false",
         .return_type = "Object",
         .example = "iif(\"s\".equalsIgnoreCase(\"S\"), \"True\", \"False\")",
         .result = "\"True\"",
         .description = "Evaluates a boolean expression and returns TRUE_VALUE or FALSE_VALUE. Only "
                        "the chosen branch is evaluated, so an error in the other one raises no "
-                       "warning. A condition that is neither a boolean, a boolean string nor null "
-                       "is an error.",
+                       "warning. The condition follows the truth rule of the language's !, && "
+                       "and ?: operators (JEXL's), so a missing field picks FALSE_VALUE.",
     },
     {0},
 };
