@@ -90,10 +90,11 @@ const sl_func sl_funcs_special[] = {
         .return_type = "String",
         .example = "fpid_to_ecid(\"4ed70bee-b654-420a-a3fd-b58b6b65e991\")",
         .result = "\"28880788470263023831040523038280731744\"",
-        .description = "Not supported by sluice: converts an FPID into a 38-digit Experience Cloud "
-                       "ID (ECID) in AEP, but Adobe has not published the algorithm, so a mapping "
-                       "that calls fpid_to_ecid is refused when it is compiled rather than "
-                       "computing a guess. The result shown is AEP's documented output.",
+        .description = "Adobe has not published how an FPID becomes an ECID, so sluice does not "
+                       "support fpid_to_ecid: a mapping that calls it is refused when it is "
+                       "compiled rather than computed with a guess. In AEP it converts a "
+                       "first-party device ID into a 38-digit Experience Cloud ID (ECID); the "
+                       "result shown is AEP's documented output.",
     },
     {0},
 };

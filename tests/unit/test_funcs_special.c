@@ -179,7 +179,7 @@ static void test_special_fpid_to_ecid_refused(void **state)
     assert_true(f->flags & SL_FN_UNSUPPORTED);
     assert_int_equal(f->min_args, 1);
     assert_int_equal(f->max_args, 1);
-    assert_non_null(strstr(f->description, "Not supported"));
+    assert_non_null(strstr(f->description, "does not support fpid_to_ecid"));
     check_err(CALL("fpid_to_ecid", S("4ed70bee-b654-420a-a3fd-b58b6b65e991")), "fpid_to_ecid",
               "not supported");
     check_err(CALL("fpid_to_ecid", S("")), "fpid_to_ecid", "not supported");
