@@ -18,6 +18,7 @@
 #define SL_MAX_EXPR_DEPTH         64     /* expression nesting: tree height, parser recursion */
 #define SL_MAX_EVAL_STEPS         100000 /* nodes evaluated (lambda calls too) per evaluation */
 #define SL_MAX_EVAL_BYTES         (16 * 1048576) /* arena bytes one evaluation may allocate */
-#define SL_MAX_MAPPING_PATH_SEGS  32 /* segments of a mapping source or destination path */
+#define SL_MAX_MAPPING_PATH_SEGS  32    /* segments of a mapping source or destination path */
+#define SL_MAX_MAPPING_INDEX      65535 /* [N] in a mapping path (a destination pads to it) */
 
 #endif

@@ -2,8 +2,9 @@
 /* tests/unit/test_expr.c: the expression API (mapping/expr.h) beyond what one golden case can
  * show: every diagnostic of a text, error positions, bytes that are not UTF-8, the limits that
  * need big inputs (SL_MAX_EVAL_STEPS, SL_MAX_EVAL_BYTES), lambdas, sharing a compiled
- * expression between threads. The language itself is tested by the golden files of
- * tests/mapping. */
+ * expression between threads; and the mapping engine around them (mapping/mapping.h):
+ * EXPRESSION sources, [*] and [N] paths, warnings, SL_MAX_MAPPING_PATH_SEGS and
+ * SL_MAX_MAPPING_INDEX. The language itself is tested by the golden files of tests/mapping. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "core/str.h"
 #include "mapping/eval.h"
 #include "mapping/expr.h"
+#include "mapping/mapping.h"
 #include "mapping/parse.h"
 
 #include <pthread.h>
@@ -240,7 +242,7 @@ static void test_expr_limit_steps(void **state)
     sl_diags diags = {.arena = ta};
     sl_ast *root = sl__parse(text, strlen(text), ta, &diags);
     assert_int_equal(diags.n, 0);
-    sl_eval_limits lim = {7, SL_MAX_EVAL_BYTES}; /* 7 nodes */
+    sl_eval_limits lim = {7, (size_t)SL_MAX_EVAL_BYTES}; /* 7 nodes */
     assert_int_equal(sl__eval(root, NULL, &cx, &lim, &out, &err), SL_OK);
     assert_int_equal(out->u.i, 4);
     lim.max_steps = 6;
@@ -412,6 +414,267 @@ static void test_expr_shared_between_threads(void **state)
     sl_expr_destroy(e);
 }
 
+/* ---- mapping sets ---------------------------------------------------------------------- */
+
+typedef struct warn_log {
+    int n;
+    char text[1024];
+} warn_log;
+
+static void log_warning(void *ud, const sl_mapping_warning *w)
+{
+    warn_log *log = ud;
+    size_t len = strlen(log->text);
+    (void)snprintf(log->text + len, sizeof(log->text) - len, "[%zu %s -> %s: %s]", w->index,
+                   w->source, w->destination, w->message);
+    log->n++;
+}
+
+/* Compile the mapping set `set` (JSON text), run it over `input`; the record as compact JSON
+ * in `out`, the warnings in `log`. */
+static void run_set(const char *set, const char *input, char *out, size_t cap, warn_log *log)
+{
+    json_object *doc = json_tokener_parse(set);
+    assert_non_null(doc);
+    sl_mapping *m = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (sl_mapping_compile(doc, &m, &err) != SL_OK) {
+        print_error("%s\n", err.msg);
+        fail();
+    }
+    json_object *in = json_tokener_parse(input);
+    sl_arena *a = sl_arena_create(0);
+    sl_mapping_opts opts = {.now_ms = 0, .arena = a, .on_warning = log_warning, .ud = log};
+    memset(log, 0, sizeof(*log));
+    json_object *rec = NULL;
+    int warnings = -1;
+    assert_int_equal(sl_mapping_run_opts(m, in, &opts, &rec, &warnings, &err), SL_OK);
+    assert_int_equal(warnings, log->n);
+    (void)snprintf(out, cap, "%s", json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN));
+    json_object_put(rec);
+    json_object_put(in);
+    sl_arena_destroy(a);
+    json_object_put(doc);
+    sl_mapping_destroy(m);
+}
+
+static int compile_set(const char *set, sl_err *err)
+{
+    json_object *doc = json_tokener_parse(set);
+    assert_non_null(doc);
+    sl_mapping *m = NULL;
+    sl_err_clear(err);
+    int rc = sl_mapping_compile(doc, &m, err);
+    sl_mapping_destroy(m);
+    json_object_put(doc);
+    return rc;
+}
+
+static void test_mapping_expression_sources(void **state)
+{
+    (void)state;
+    char out[512];
+    warn_log log;
+    run_set("{\"mappings\":["
+            "{\"sourceType\":\"EXPRESSION\",\"source\":\"concat(first, \\\" \\\", last)\","
+            "\"destination\":\"person.name\"},"
+            "{\"sourceType\":\"expression\",\"source\":\"timestamp * 1000\","
+            "\"destination\":\"person.ms\"},"
+            "{\"sourceType\":\"EXPRESSION\",\"source\":\"[1, 2.5, null, missing.x]\","
+            "\"destination\":\"list\"},"
+            "{\"sourceType\":\"EXPRESSION\",\"source\":\"missing\",\"destination\":\"absent\"},"
+            "{\"sourceType\":\"STATIC\",\"source\":{\"k\":[true]},\"destination\":\"static\"},"
+            "{\"sourceAttribute\":\"first\",\"destinationXdmPath\":\"_tenant.first\"}]}",
+            "{\"first\":\"Ada\",\"last\":\"Lovelace\",\"timestamp\":1613063089}", out, sizeof(out),
+            &log);
+    assert_string_equal(out, "{\"person\":{\"name\":\"Ada Lovelace\",\"ms\":1613063089000},"
+                             "\"list\":[1,2.5,null,null],\"static\":{\"k\":[true]},"
+                             "\"_tenant\":{\"first\":\"Ada\"}}");
+    assert_int_equal(log.n, 0);
+}
+
+static void test_mapping_runtime_error_is_a_warning(void **state)
+{
+    (void)state;
+    char out[512];
+    warn_log log;
+    /* The failing mapping writes nothing; a fallback after it still applies; the record is
+     * produced. */
+    run_set("{\"mappings\":["
+            "{\"sourceType\":\"ATTRIBUTE\",\"source\":\"n\",\"destination\":\"a\"},"
+            "{\"sourceType\":\"EXPRESSION\",\"source\":\"10 / d\",\"destination\":\"q\"},"
+            "{\"sourceType\":\"EXPRESSION\",\"source\":\"-1\",\"destination\":\"q\"},"
+            "{\"sourceType\":\"EXPRESSION\",\"source\":\"n +\\n  true\",\"destination\":\"b\"}]}",
+            "{\"n\":1,\"d\":0}", out, sizeof(out), &log);
+    assert_string_equal(out, "{\"a\":1,\"q\":-1}");
+    assert_int_equal(log.n, 2);
+    assert_string_equal(log.text, "[1 10 / d -> q: 1:4: division by zero]"
+                                  "[3 n +\n  true -> b: 1:3: cannot apply '+' to integer 1 and "
+                                  "boolean true]");
+    /* sl_mapping_run puts the first warning into err->msg, still answering SL_OK. */
+    json_object *doc =
+        json_tokener_parse("{\"mappings\":[{\"sourceType\":\"EXPRESSION\",\"source\":\"x.y / 0\","
+                           "\"destination\":\"r.s\"}]}");
+    json_object *in = json_tokener_parse("{\"x\":{\"y\":5}}");
+    sl_mapping *m = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    assert_int_equal(sl_mapping_compile(doc, &m, &err), SL_OK);
+    json_object *rec = NULL;
+    int warnings = 0;
+    assert_int_equal(sl_mapping_run(m, in, &rec, &warnings, &err), SL_OK);
+    assert_int_equal(warnings, 1);
+    assert_int_equal(err.code, SL_OK);
+    assert_string_equal(err.msg, "mappings[0] -> r.s: 1:5: division by zero");
+    assert_int_equal(json_object_object_length(rec), 0);
+    json_object_put(rec);
+    json_object_put(in);
+    json_object_put(doc);
+    sl_mapping_destroy(m);
+}
+
+static void test_mapping_compile_errors_name_every_mapping(void **state)
+{
+    (void)state;
+    sl_err err;
+    assert_int_equal(compile_set("{\"mappings\":["
+                                 "{\"sourceType\":\"EXPRESSION\",\"source\":\"upper(a\","
+                                 "\"destination\":\"x\"},"
+                                 "{\"sourceType\":\"ATTRIBUTE\",\"source\":\"ok\","
+                                 "\"destination\":\"y\"},"
+                                 "{\"sourceType\":\"EXPRESSION\",\"source\":\"1 +\\n nope(2)\","
+                                 "\"destination\":\"z\"},"
+                                 "{\"sourceType\":\"MAGIC\",\"source\":\"a\","
+                                 "\"destination\":\"w\"}]}",
+                                 &err),
+                     SL_EINVAL);
+    assert_int_equal(err.code, SL_EINVAL);
+    assert_string_equal(err.loc.pointer, "/mappings/0");
+    assert_int_equal(err.loc.line, 1);
+    assert_int_equal(err.loc.col, 8);
+    assert_msg(err.msg, "mappings[0].source: 1:8: expected ')' to close the arguments of upper(");
+    assert_msg(err.msg, "; mappings[2].source: 2:2: unknown function 'nope'");
+    assert_msg(err.msg, "; mappings[3].sourceType 'MAGIC' is not supported");
+    assert_int_equal(compile_set("{\"mappings\":[{\"sourceType\":\"EXPRESSION\","
+                                 "\"destination\":\"x\"}]}",
+                                 &err),
+                     SL_EINVAL);
+    assert_msg(err.msg, "mappings[0].source (the expression) is missing");
+    assert_int_equal(
+        compile_set("{\"mappings\":[{\"source\":\"a\",\"destination\":\"[0].x\"}]}", &err),
+        SL_EINVAL);
+    assert_msg(err.msg, "mappings[0].destination '[0].x': expected a name");
+    assert_int_equal(
+        compile_set("{\"mappings\":[{\"source\":\"a..b\",\"destination\":\"x\"}]}", &err),
+        SL_EINVAL);
+    assert_msg(err.msg, "has an empty segment");
+}
+
+static void test_mapping_attribute_wildcards(void **state)
+{
+    (void)state;
+    char out[512];
+    warn_log log;
+    run_set("{\"mappings\":["
+            "{\"source\":\"items[*].sku\",\"destination\":\"skus\"},"
+            "{\"source\":\"items[*].tags[*]\",\"destination\":\"tags\"},"
+            "{\"source\":\"items[1].sku\",\"destination\":\"second\"},"
+            "{\"source\":\"first\\\\.name\",\"destination\":\"dotted\"},"
+            "{\"source\":\"scalar[*].x\",\"destination\":\"none\"},"
+            "{\"source\":\"items[9].sku\",\"destination\":\"none2\"}]}",
+            "{\"items\":[{\"sku\":\"a\",\"tags\":[1,2]},{\"qty\":2,\"tags\":[]},"
+            "{\"sku\":\"c\"}],\"first.name\":\"Ada\",\"scalar\":5}",
+            out, sizeof(out), &log);
+    assert_string_equal(out, "{\"skus\":[\"a\",null,\"c\"],\"tags\":[[1,2],[],null],"
+                             "\"dotted\":\"Ada\"}");
+    assert_int_equal(log.n, 0);
+}
+
+static void test_mapping_destination_arrays(void **state)
+{
+    (void)state;
+    char out[512];
+    warn_log log;
+    /* Two [*] mappings fill the same elements; nulls keep the positions aligned. */
+    run_set("{\"mappings\":["
+            "{\"source\":\"items[*].sku\",\"destination\":\"products[*].SKU\"},"
+            "{\"source\":\"items[*].qty\",\"destination\":\"products[*].quantity\"},"
+            "{\"sourceType\":\"STATIC\",\"source\":\"x\",\"destination\":\"a[2].b[1]\"},"
+            "{\"sourceType\":\"STATIC\",\"source\":[1,2],\"destination\":\"flat[*]\"},"
+            "{\"sourceType\":\"STATIC\",\"source\":[[1],[2,3]],\"destination\":\"m[*].r[*].v\"}]}",
+            "{\"items\":[{\"sku\":\"a\",\"qty\":1},{\"qty\":2},{\"sku\":\"c\"}]}", out, sizeof(out),
+            &log);
+    assert_string_equal(out, "{\"products\":[{\"SKU\":\"a\",\"quantity\":1},{\"quantity\":2},"
+                             "{\"SKU\":\"c\"}],\"a\":[null,null,{\"b\":[null,\"x\"]}],"
+                             "\"flat\":[1,2],\"m\":[{\"r\":[{\"v\":1}]},{\"r\":[{\"v\":2},"
+                             "{\"v\":3}]}]}");
+    assert_int_equal(log.n, 0);
+    /* What cannot be written is a warning and leaves the record as it was. */
+    run_set("{\"mappings\":["
+            "{\"source\":\"s\",\"destination\":\"a\"},"
+            "{\"source\":\"s\",\"destination\":\"a.b\"},"
+            "{\"source\":\"s\",\"destination\":\"list[*].x\"},"
+            "{\"sourceType\":\"STATIC\",\"source\":{},\"destination\":\"o\"},"
+            "{\"source\":\"s\",\"destination\":\"o[0]\"}]}",
+            "{\"s\":\"text\"}", out, sizeof(out), &log);
+    assert_string_equal(out, "{\"a\":\"text\",\"o\":{}}");
+    assert_int_equal(log.n, 3);
+    assert_msg(log.text, "[1 s -> a.b: the destination a.b is blocked by a value of another type]");
+    assert_msg(log.text, "[2 s -> list[*].x: a [*] destination needs an array value]");
+    assert_msg(log.text, "[4 s -> o[0]: the destination o[0] is blocked");
+}
+
+static void test_mapping_limit_path_segments(void **state)
+{
+    (void)state;
+    sl_buf path = {0};
+    sl_buf set = {0};
+    sl_err err;
+    for (int i = 0; i < SL_MAX_MAPPING_PATH_SEGS; i++) {
+        sl_buf_appendf(&path, "%sk", i > 0 ? "." : "");
+    }
+    sl_buf_appendf(&set, "{\"mappings\":[{\"source\":\"%s\",\"destination\":\"%s\"}]}", path.ptr,
+                   path.ptr);
+    assert_int_equal(compile_set(set.ptr, &err), SL_OK);
+    sl_buf_append(&path, "[0]", 3);
+    sl_buf_reset(&set);
+    sl_buf_appendf(&set, "{\"mappings\":[{\"source\":\"%s\",\"destination\":\"x\"}]}", path.ptr);
+    assert_int_equal(compile_set(set.ptr, &err), SL_EINVAL);
+    assert_msg(err.msg, "mappings[0].source has more than 32 segments");
+    sl_buf_reset(&set);
+    sl_buf_appendf(&set, "{\"mappings\":[{\"source\":\"x\",\"destination\":\"%s\"}]}", path.ptr);
+    assert_int_equal(compile_set(set.ptr, &err), SL_EINVAL);
+    assert_msg(err.msg, "mappings[0].destination has more than 32 segments");
+    sl_buf_fini(&path);
+    sl_buf_fini(&set);
+}
+
+static void test_mapping_limit_index(void **state)
+{
+    (void)state;
+    char out[512];
+    warn_log log;
+    sl_err err;
+    char set[256];
+    (void)snprintf(set, sizeof(set),
+                   "{\"mappings\":[{\"source\":\"a[%d]\",\"destination\":\"b[%d]\"}]}",
+                   SL_MAX_MAPPING_INDEX, SL_MAX_MAPPING_INDEX);
+    assert_int_equal(compile_set(set, &err), SL_OK);
+    (void)snprintf(set, sizeof(set),
+                   "{\"mappings\":[{\"source\":\"a[%d]\",\"destination\":\"b\"}]}",
+                   SL_MAX_MAPPING_INDEX + 1);
+    assert_int_equal(compile_set(set, &err), SL_EINVAL);
+    assert_msg(err.msg, "indexes like [0] (at most 65535) or [*]");
+    (void)snprintf(set, sizeof(set),
+                   "{\"mappings\":[{\"source\":\"a\",\"destination\":\"b[%d]\"}]}",
+                   SL_MAX_MAPPING_INDEX + 1);
+    assert_int_equal(compile_set(set, &err), SL_EINVAL);
+    run_set("{\"mappings\":[{\"source\":\"a\",\"destination\":\"b[3]\"}]}", "{\"a\":1}", out,
+            sizeof(out), &log);
+    assert_string_equal(out, "{\"b\":[null,null,null,1]}");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +690,13 @@ int main(void)
         cmocka_unit_test(test_expr_runtime_error_position),
         cmocka_unit_test(test_expr_lambdas),
         cmocka_unit_test(test_expr_shared_between_threads),
+        cmocka_unit_test(test_mapping_expression_sources),
+        cmocka_unit_test(test_mapping_runtime_error_is_a_warning),
+        cmocka_unit_test(test_mapping_compile_errors_name_every_mapping),
+        cmocka_unit_test(test_mapping_attribute_wildcards),
+        cmocka_unit_test(test_mapping_destination_arrays),
+        cmocka_unit_test(test_mapping_limit_path_segments),
+        cmocka_unit_test(test_mapping_limit_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
