@@ -34,6 +34,21 @@ static const char *str_member(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
+/* Which event a mapping warning belongs to, for its log line. */
+typedef struct warn_ctx {
+    long long seq;
+    const char *flow;
+} warn_ctx;
+
+static void log_mapping_warning(void *ud, const sl_mapping_warning *w)
+{
+    const warn_ctx *wc = ud;
+    SL_LOG_WARN("pipeline",
+                "mapping warning seq=%lld flow=%s mapping=%zu destination=%s source=\"%.200s\" "
+                "error=\"%s\"",
+                wc->seq, wc->flow, w->index, w->destination, w->source, w->message);
+}
+
 /* One landed event into its dataset. Returns SL_OK, or an error only when the store failed
  * (then the whole batch is retried); a bad event is counted and skipped. */
 static int process_one(sl_processor *p, const sl_catalog *cat, sl_store_tx *tx, const sl_landed *ev,
@@ -60,7 +75,9 @@ static int process_one(sl_processor *p, const sl_catalog *cat, sl_store_tx *tx, 
     }
     int warn_map = 0;
     int warn_schema = 0;
-    if (sl_mapping_run(flow->mapping, in, &rec, &warn_map, &local) != SL_OK ||
+    warn_ctx wc = {(long long)ev->seq, flow->id};
+    sl_mapping_opts mopts = {.now_ms = now, .on_warning = log_mapping_warning, .ud = &wc};
+    if (sl_mapping_run_opts(flow->mapping, in, &mopts, &rec, &warn_map, &local) != SL_OK ||
         sl_schema_apply(flow->schema, rec, &warn_schema, &local) != SL_OK) {
         SL_LOG_WARN("pipeline", "mapping failed seq=%lld flow=%s error=\"%s\"", (long long)ev->seq,
                     flow->id, local.msg);
