@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "mapping/expr.h"
 #include "mapping/func.h"
 #include "mapping/mapping.h"
 #include "schema/schema.h"
@@ -510,4 +511,50 @@ out:
     sl_schema_destroy(schema);
     json_object_put(schema_doc);
     json_object_put(body);
+}
+
+/* POST /languages/el/validate {"expression": "..."}: 200 when it compiles, else 400 with the
+ * first error's position (the contract's shape) and every error in "errors". */
+void sl__api_el_validate(sl_http_req *req, void *ud)
+{
+    (void)ud;
+    json_object *body = sl_resource_body(req, false);
+    if (body == NULL) {
+        return;
+    }
+    json_object *jexpr = NULL;
+    if (!json_object_object_get_ex(body, "expression", &jexpr) ||
+        !json_object_is_type(jexpr, json_type_string)) {
+        json_object_put(body);
+        sl_http_reply_problem(req, 400, "Missing expression",
+                              "expected {\"expression\": \"...\"} with the expression as a string");
+        return;
+    }
+    const char *text = json_object_get_string(jexpr);
+    size_t len = (size_t)json_object_get_string_len(jexpr);
+    sl_expr_diag diags[16];
+    size_t n = sl_expr_diagnose(text, len, diags, sizeof(diags) / sizeof(diags[0]));
+    json_object *o = json_object_new_object();
+    if (n == 0) {
+        json_object_object_add(o, "validationStatus", json_object_new_string("succeeded"));
+        json_object_object_add(o, "error", json_object_new_string("none"));
+        json_object_put(body);
+        sl_http_reply_json(req, 200, o);
+        return;
+    }
+    json_object_object_add(o, "validationStatus", json_object_new_string("failed"));
+    json_object_object_add(o, "error", json_object_new_string(diags[0].msg));
+    json_object_object_add(o, "line", json_object_new_int(diags[0].line));
+    json_object_object_add(o, "column", json_object_new_int(diags[0].col));
+    json_object *all = json_object_new_array();
+    for (size_t i = 0; i < n && i < sizeof(diags) / sizeof(diags[0]); i++) {
+        json_object *d = json_object_new_object();
+        json_object_object_add(d, "line", json_object_new_int(diags[i].line));
+        json_object_object_add(d, "column", json_object_new_int(diags[i].col));
+        json_object_object_add(d, "error", json_object_new_string(diags[i].msg));
+        json_object_array_add(all, d);
+    }
+    json_object_object_add(o, "errors", all);
+    json_object_put(body);
+    sl_http_reply_json(req, 400, o);
 }
