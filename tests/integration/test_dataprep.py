@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Data Prep through the API: the function catalogue (/languages/el/functions) with every
+documented example run through /mappingSets/preview, expression validation with positions, and
+an EXPRESSION mapping running in a live dataflow after a new mapping-set version is pinned."""
+
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import make_event  # noqa: E402
+
+CV = "/data/foundation/conversion"
+FS = "/data/foundation/flowservice"
+
+# Examples whose documented text reads fields of a record (a bare name or "where x = ..."), writes
+# an object as a literal (the language, like AEP's, takes objects from fields), or whose result
+# depends on the clock or randomness: tests/mapping/*.test runs them with inputs instead.
+NOT_SELF_CONTAINED = {"now", "timestamp", "uuid", "guid", "contains_key", "object_to_map",
+                      "nullify", "to_object", "arrays_to_object", "arrays_to_objects", "get_keys",
+                      "json_to_object", "map_get_values", "map_has_keys", "add_to_map"}
+
+
+def same(got, want):
+    """The documented result column is not always JSON-typed ("5.1" shown as 5.1)."""
+    if got == want:
+        return True
+    if isinstance(want, float) and isinstance(got, (int, float)):
+        return abs(got - want) < 1e-9
+    return isinstance(got, str) and not isinstance(want, (dict, list)) and got == json.dumps(want)
+
+
+class DataPrep(harness.SluiceTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = cls.class_sluice()
+
+    def post(self, path, body):
+        return self.s.admin("POST", path, body=json.dumps(body).encode(),
+                            headers={"Content-Type": "application/json"})
+
+    def test_catalogue_rows(self):
+        rows = self.s.admin_json(CV + "/languages/el/functions")
+        self.assertGreaterEqual(len(rows), 100)
+        names = {r["function"] for r in rows}
+        for must in ("concat", "lower", "lcase", "sha256", "date", "dformat", "iif", "coalesce",
+                     "filterArray", "ua_os_name", "aa_get_event_id", "to_integer", "json_to_object"):
+            self.assertIn(must, names)
+        for r in rows:
+            for key in ("category", "function", "syntax", "params", "returnType", "example", "result"):
+                self.assertIn(key, r, r.get("function"))
+            self.assertTrue(r["syntax"] and r["example"] and r["category"], r)
+        only = self.s.admin_json(CV + "/languages/el/functions?category=Hashing")
+        self.assertTrue(only and all(r["category"] == "Hashing" for r in only), only)
+        ops = self.s.admin_json(CV + "/languages/el/operators")
+        self.assertIn("~", [o["operatorSymbol"] for o in ops])
+
+    def test_every_example_through_preview(self):
+        rows = self.s.admin_json(CV + "/languages/el/functions")
+        tried = 0
+        wrong = []
+        for r in rows:
+            if not r.get("supported", True) or r["function"] in NOT_SELF_CONTAINED:
+                continue
+            try:
+                want = json.loads(r["result"])
+            except ValueError:
+                continue  # a result written as prose, not JSON
+            mapping = {"mappings": [{"sourceType": "EXPRESSION", "source": r["example"],
+                                     "destination": "out"}]}
+            resp = self.post(CV + "/mappingSets/preview", {"data": [{}], "mappingSet": mapping})
+            if resp.status != 200:
+                wrong.append((r["function"], r["example"], "HTTP %d %s" % (resp.status, resp.body[:200])))
+                continue
+            got = resp.json()[0]["data"].get("out")
+            tried += 1
+            if not same(got, want):
+                wrong.append((r["function"], r["example"], "got %r want %r" % (got, want)))
+        self.assertGreaterEqual(tried, 50, "too few self-contained examples ran")
+        self.maxDiff = None
+        self.assertEqual(wrong, [], "documented examples that preview does not reproduce")
+
+    def test_validate_expression(self):
+        ok = self.post(CV + "/languages/el/validate", {"expression": 'concat(first, " ", last)'})
+        self.assertEqual(ok.status, 200, ok)
+        self.assertEqual(ok.json(), {"validationStatus": "succeeded", "error": "none"})
+        bad = self.post(CV + "/languages/el/validate", {"expression": 'concat(first, " "\n, upper(x'})
+        self.assertEqual(bad.status, 400, bad)
+        j = bad.json()
+        self.assertEqual(j["validationStatus"], "failed")
+        self.assertEqual((j["line"], j["column"]), (2, 10), j)
+        unknown = self.post(CV + "/languages/el/validate", {"expression": "no_such_fn(1)"})
+        self.assertEqual(unknown.status, 400)
+        self.assertIn("no_such_fn", unknown.json()["error"])
+        self.assertProblem(self.post(CV + "/languages/el/validate", {"expr": "x"}), 400, "no expression")
+
+    def test_expression_in_a_live_flow(self):
+        s = self.sluice()  # a server of its own: this test changes the default flow
+        flow = s.admin_json("%s/flows/%s" % (FS, s.flow_id))["items"][0]
+        ms_id = flow["transformations"][0]["params"]["mappingId"]
+        current = s.admin_json("%s/mappingSets/%s" % (CV, ms_id))
+        mappings = [m for m in current["mappings"]]
+        for m in mappings:
+            m.pop("id", None)
+        mappings.append({"sourceType": "EXPRESSION", "source": 'concat(upper(object_type), ".", metric)',
+                         "destination": "eventType"})
+        mappings.append({"sourceType": "EXPRESSION", "source": "to_integer(data.recipient)",
+                         "destination": "subjectNumber"})
+        r = s.admin("PUT", "%s/mappingSets/%s" % (CV, ms_id),
+                         body=json.dumps({"mappings": mappings}).encode())
+        self.assertEqual(r.status, 200, r)
+        # the flow still runs version 0 until it is pinned to version 1
+        before = make_event()
+        self.assertEqual(s.post_event(before, key=None).status, 200)
+        s.wait_event_ids([before["event_id"]])
+        self.assertNotIn("eventType", s.ds_record(before["event_id"]))
+        got = s.admin("GET", "%s/flows/%s" % (FS, flow["id"]))
+        etag = got.headers.get("ETag") or got.headers.get("etag")
+        patch = [{"op": "replace", "path": "/transformations/0/params/mappingVersion", "value": 1}]
+        r = s.admin("PATCH", "%s/flows/%s" % (FS, flow["id"]), body=json.dumps(patch).encode(),
+                         headers={"If-Match": etag})
+        self.assertEqual(r.status, 200, r)
+        after = make_event(template="email_opened.json")
+        self.assertEqual(s.post_event(after, key=None).status, 200)
+        s.wait_event_ids([after["event_id"]])
+        rec = s.ds_record(after["event_id"])
+        self.assertEqual(rec["eventType"], "EMAIL.opened")
+        # to_integer("jane.doe@example.com") fails: the field is nulled, the record still lands
+        self.assertNotIn("subjectNumber", rec)
+        self.assertEqual(rec["metric"], "opened")
+        metrics = s.admin("GET", "/metrics").body.decode()
+        warn = [l for l in metrics.splitlines() if l.startswith("sluice_pipeline_warnings_total ")]
+        self.assertTrue(warn and int(warn[0].split()[1]) >= 1, warn)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main(verbosity=2)
