@@ -50,6 +50,7 @@ void sl__api_mapping_sets_list(sl_http_req *req, void *ud);
 void sl__api_schema_infer(sl_http_req *req, void *ud);
 void sl__api_el_functions(sl_http_req *req, void *ud);
 void sl__api_el_validate(sl_http_req *req, void *ud);
+void sl__api_recommendations(sl_http_req *req, void *ud);
 void sl__api_mapping_sets_get_version(sl_http_req *req, void *ud);
 void sl__api_mapping_sets_put(sl_http_req *req, void *ud);
 void sl__api_mapping_sets_mappings(sl_http_req *req, void *ud);

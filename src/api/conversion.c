@@ -8,6 +8,7 @@
 #include "mapping/expr.h"
 #include "mapping/func.h"
 #include "mapping/mapping.h"
+#include "schema/infer.h"
 #include "schema/schema.h"
 
 #include <stdio.h>
@@ -557,4 +558,185 @@ void sl__api_el_validate(sl_http_req *req, void *ud)
     json_object_object_add(o, "errors", all);
     json_object_put(body);
     sl_http_reply_json(req, 400, o);
+}
+
+/* ---- recommendations ---- */
+
+/* Where Customer.io puts the seven fields every Customer.io dataflow maps (aep-api.md §1.4),
+ * and the other well-known ones, by the target field's name. */
+static const struct {
+    const char *target;
+    const char *source;
+} cio_paths[] = {
+    {"object_type", "object_type"},
+    {"metric", "metric"},
+    {"event_id", "event_id"},
+    {"timestamp", "timestamp"},
+    {"id", "data.identifiers.id"},
+    {"email", "data.identifiers.email"},
+    {"cio_id", "data.identifiers.cio_id"},
+    {"customer_id", "data.customer_id"},
+    {"delivery_id", "data.delivery_id"},
+    {"recipient", "data.recipient"},
+    {"subject", "data.subject"},
+};
+
+/* Leaf paths of a schema's properties tree ("a.b"), in document order. */
+static void leaf_paths(json_object *props, const char *prefix, json_object *out, int depth)
+{
+    if (depth > 16 || !json_object_is_type(props, json_type_object)) {
+        return;
+    }
+    json_object_object_foreach(props, key, field)
+    {
+        char path[512];
+        (void)snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] != '\0' ? "." : "", key);
+        json_object *sub = NULL;
+        json_object *type = NULL;
+        (void)json_object_object_get_ex(field, "type", &type);
+        bool object = type != NULL && strcmp(json_object_get_string(type), "object") == 0;
+        if (object && json_object_object_get_ex(field, "properties", &sub)) {
+            leaf_paths(sub, path, out, depth + 1);
+        } else {
+            json_object_array_add(out, json_object_new_string(path));
+        }
+    }
+}
+
+/* Lower-case letters and digits only: "Event_ID" and "eventId" both become "eventid". */
+static void normalise_name(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s != '\0' && n + 1 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            out[n++] = (char)c;
+        } else if (c >= 'A' && c <= 'Z') {
+            out[n++] = (char)(c - 'A' + 'a');
+        }
+    }
+    out[n] = '\0';
+}
+
+static const char *last_segment(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot != NULL ? dot + 1 : path;
+}
+
+static bool has_path(json_object *paths, const char *p)
+{
+    size_t n = json_object_array_length(paths);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(json_object_get_string(json_object_array_get_idx(paths, i)), p) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The best source for target field `target`, and why. */
+static const char *recommend_one(json_object *sources, const char *target, const char **why)
+{
+    const char *leaf = last_segment(target);
+    for (size_t i = 0; i < sizeof(cio_paths) / sizeof(cio_paths[0]); i++) {
+        if (strcmp(cio_paths[i].target, leaf) == 0 && has_path(sources, cio_paths[i].source)) {
+            *why = "customerio";
+            return cio_paths[i].source;
+        }
+    }
+    if (has_path(sources, target)) {
+        *why = "exact";
+        return target;
+    }
+    char want[128];
+    normalise_name(leaf, want, sizeof(want));
+    size_t n = json_object_array_length(sources);
+    const char *by_name = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *src = json_object_get_string(json_object_array_get_idx(sources, i));
+        if (strcmp(last_segment(src), leaf) == 0) {
+            *why = "name";
+            return src;
+        }
+        char got[128];
+        normalise_name(last_segment(src), got, sizeof(got));
+        if (by_name == NULL && want[0] != '\0' && strcmp(got, want) == 0) {
+            by_name = src;
+        }
+    }
+    *why = "similar name";
+    return by_name;
+}
+
+/* POST /sluice/recommendations {"source": schema or sample, "targetSchemaId": "..."}. */
+void sl__api_recommendations(sl_http_req *req, void *ud)
+{
+    sl_app *app = ud;
+    json_object *body = sl_resource_body(req, false);
+    json_object *target = NULL;
+    json_object *inferred = NULL;
+    json_object *fields = NULL;
+    json_object *sources = json_object_new_array();
+    json_object *targets = json_object_new_array();
+    sl_err err;
+    sl_err_clear(&err);
+    if (body == NULL) {
+        goto out;
+    }
+    json_object *source = NULL;
+    const char *tid = sl__api_req_str(body, "/targetSchemaId", &err);
+    if (tid == NULL || !json_object_object_get_ex(body, "source", &source)) {
+        sl_http_reply_problem(req, 400, "Invalid request",
+                              "expected {\"source\": a schema or a sample event, "
+                              "\"targetSchemaId\": a schema $id}");
+        goto out;
+    }
+    if (sl_store_doc_get(app->store, "schema", sl__api_schema_key(tid), &target, NULL, NULL,
+                         &err) != SL_OK) {
+        sl_http_reply_problem(req, 400, "Unknown schema", "'targetSchemaId' %.120s names no schema",
+                              tid);
+        goto out;
+    }
+    json_object *props = NULL;
+    if (json_object_is_type(source, json_type_object) &&
+        json_object_object_get_ex(source, "properties", &props)) {
+        leaf_paths(props, "", sources, 0);
+    } else if (sl_schema_infer(source, &inferred, &fields, &err) == SL_OK) {
+        (void)json_object_object_get_ex(inferred, "properties", &props);
+        leaf_paths(props, "", sources, 0);
+    } else {
+        sl_http_reply_problem(req, 400, "Invalid source", "%s", err.msg);
+        goto out;
+    }
+    json_object *tprops = NULL;
+    (void)json_object_object_get_ex(target, "properties", &tprops);
+    leaf_paths(tprops, "", targets, 0);
+    json_object *maps = json_object_new_array();
+    size_t n = json_object_array_length(targets);
+    for (size_t i = 0; i < n; i++) {
+        const char *dst = json_object_get_string(json_object_array_get_idx(targets, i));
+        const char *why = NULL;
+        const char *src = recommend_one(sources, dst, &why);
+        if (src == NULL || strcmp(last_segment(dst), "_id") == 0 ||
+            strncmp(dst, "identityMap", 11) == 0) {
+            continue;
+        }
+        json_object *m = json_object_new_object();
+        json_object_object_add(m, "sourceType", json_object_new_string("ATTRIBUTE"));
+        json_object_object_add(m, "source", json_object_new_string(src));
+        json_object_object_add(m, "destination", json_object_new_string(dst));
+        json_object_object_add(m, "reason", json_object_new_string(why));
+        json_object_array_add(maps, m);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "mappings", maps);
+    sl_http_reply_json(req, 200, o);
+out:
+    json_object_put(body);
+    json_object_put(target);
+    json_object_put(inferred);
+    json_object_put(fields);
+    json_object_put(sources);
+    json_object_put(targets);
 }

@@ -83,6 +83,11 @@ static const route_doc docs[] = {
     {"GET", "/languages/el/functions", "Data Prep", "The function catalogue (?category=)", 200},
     {"GET", "/languages/el/operators", "Data Prep", "The operators of the expression language",
      200},
+    {"POST", "/languages/el/validate", "Data Prep",
+     "Check an expression; every error with its line and column", 200},
+    {"POST", "/sluice/recommendations", "Data Prep",
+     "Suggested mappings from a source schema or sample to a target schema (sluice extension)",
+     200},
 };
 
 static const route_doc *doc_for(const sl_http_route *r)

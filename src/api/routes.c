@@ -63,6 +63,7 @@ static const sl_http_route routes[] = {
     {"GET", CV "/languages/el/functions", NULL, sl__api_el_functions, 0},
     {"GET", CV "/languages/el/operators", NULL, sl__api_el_operators, 0},
     {"POST", CV "/languages/el/validate", NULL, sl__api_el_validate, 0},
+    {"POST", CV "/sluice/recommendations", NULL, sl__api_recommendations, 0},
 };
 
 const sl_http_route *sl_api_routes(size_t *n)

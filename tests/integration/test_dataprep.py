@@ -96,6 +96,31 @@ class DataPrep(harness.SluiceTestCase):
         self.assertIn("no_such_fn", unknown.json()["error"])
         self.assertProblem(self.post(CV + "/languages/el/validate", {"expr": "x"}), 400, "no expression")
 
+    def test_recommendations(self):
+        ds = self.s.datasets()
+        schema_id = list(ds.values())[0]["schemaRef"]["id"]
+        sample = harness.load_sample("email_clicked.json")
+        r = self.post(CV + "/sluice/recommendations", {"source": sample, "targetSchemaId": schema_id})
+        self.assertEqual(r.status, 200, r)
+        got = {m["destination"]: (m["source"], m["reason"]) for m in r.json()["mappings"]}
+        for dst, src in (("object_type", "object_type"), ("metric", "metric"), ("event_id", "event_id"),
+                         ("timestamp", "timestamp"), ("id", "data.identifiers.id"),
+                         ("email", "data.identifiers.email"), ("cio_id", "data.identifiers.cio_id")):
+            self.assertEqual(got.get(dst, (None,))[0], src, dst)
+        self.assertEqual(got["href"], ("data.href", "name"))
+        self.assertNotIn("_id", got)
+        # a source schema works as well as a sample, and names match ignoring case and underscores
+        schema = {"properties": {"Event_ID": {"type": "string"}, "profile": {"type": "object",
+                  "properties": {"EMAIL": {"type": "string"}}}}}
+        r = self.post(CV + "/sluice/recommendations", {"source": schema, "targetSchemaId": schema_id})
+        got = {m["destination"]: m["source"] for m in r.json()["mappings"]}
+        self.assertEqual(got.get("event_id"), "Event_ID")
+        self.assertEqual(got.get("email"), "profile.EMAIL")
+        self.assertProblem(self.post(CV + "/sluice/recommendations", {"source": sample}), 400, "no target")
+        self.assertProblem(self.post(CV + "/sluice/recommendations",
+                                     {"source": sample, "targetSchemaId": "https://ns.adobe.com/sluice/schemas/00"}),
+                           400, "unknown target")
+
     def test_expression_in_a_live_flow(self):
         s = self.sluice()  # a server of its own: this test changes the default flow
         flow = s.admin_json("%s/flows/%s" % (FS, s.flow_id))["items"][0]
