@@ -5,7 +5,7 @@
 #   make bench      throughput, latency and CPU per event against nginx (wrk, loopback)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make format     clang-format every C file in place
-.PHONY: all build run test test-quick test-asan bench fuzz format lint clean check-deep
+.PHONY: all build run test test-quick test-asan bench bench-mapping fuzz format lint clean check-deep
 
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
@@ -47,6 +47,9 @@ test-asan:
 bench: build
 	@scripts/deps.sh bench
 	bash bench/run.sh
+
+bench-mapping:
+	bash bench/mapping.sh
 
 fuzz:
 	@scripts/deps.sh test
