@@ -46,8 +46,8 @@ typedef struct sl_expr_diag {
 
 /* Every compile error of `text`, in the order found: the parser recovers at the next ',', ')'
  * or ']' (or the end) and the checks that need the catalogue run over whatever parsed. Writes
- * the first `cap` errors to `out` (which may be NULL when `cap` is 0) and returns how many
- * there are: 0 exactly when sl_expr_compile would succeed. */
+ * the first `cap` errors (at most the first 100) to `out` (which may be NULL when `cap` is 0)
+ * and returns how many there are: 0 exactly when sl_expr_compile would succeed. */
 size_t sl_expr_diagnose(const char *text, size_t len, sl_expr_diag *out, size_t cap);
 
 #endif

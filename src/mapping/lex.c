@@ -325,8 +325,12 @@ static void lex_string(sl_lexer *lx, sl_tok *t)
 {
     char quote = lx->src[lx->pos];
     advance(lx, 1);
-    /* The decoded text is never longer than the source text. */
-    char *buf = sl_arena_alloc(lx->arena, lx->len - lx->pos + 1);
+    /* The decoded text is never longer than the source text up to the closing quote. */
+    size_t raw = 0;
+    while (lx->pos + raw < lx->len && lx->src[lx->pos + raw] != quote) {
+        raw += lx->src[lx->pos + raw] == '\\' && lx->pos + raw + 1 < lx->len ? 2 : 1;
+    }
+    char *buf = sl_arena_alloc(lx->arena, raw + 1);
     size_t len = 0;
     for (;;) {
         int c = peek_byte(lx, 0);

@@ -41,6 +41,10 @@ static void *ptr_array(sl_arena *a, size_t n)
 
 void sl__diag_add(sl_diags *d, int line, int col, const char *fmt, ...)
 {
+    if (d->n >= SL_DIAGS_KEPT) {
+        d->n++;
+        return;
+    }
     sl_diag *g = sl_arena_calloc(d->arena, 1, sizeof(*g));
     g->line = line;
     g->col = col;
@@ -96,9 +100,8 @@ static void advance(parser *p)
         if (p->cur.type != SL_TOK_ERROR) {
             return;
         }
-        /* Lexical errors are always reported; the parser then goes on as if the bad text
-         * were not there, in panic mode so that the gap causes no second message. */
-        p->panic = false;
+        /* The parser goes on as if the bad text were not there, in panic mode so that the
+         * gap causes no second message (nor does a run of bad bytes). */
         error_at(p, &p->cur, "%s", p->cur.msg);
     }
 }

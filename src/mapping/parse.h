@@ -20,12 +20,16 @@ struct sl_diag {
     sl_diag *next;
 };
 
-/* Diagnostics in source order of discovery; every entry lives in `arena`. */
+/* Diagnostics kept with their text; later ones are only counted (a 4096-byte text of commas
+ * could otherwise keep thousands). */
+#define SL_DIAGS_KEPT 100
+
+/* Diagnostics in order of discovery; every entry lives in `arena`. */
 typedef struct sl_diags {
     sl_arena *arena;
     sl_diag *head;
     sl_diag *tail;
-    size_t n;
+    size_t n;   /* all of them, kept or not */
     bool fatal; /* a limit stopped the parse: later diagnostics would only be noise */
 } sl_diags;
 

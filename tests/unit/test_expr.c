@@ -156,6 +156,19 @@ static void test_expr_diagnose_reports_every_error(void **state)
     assert_int_equal(sl_expr_diagnose(text, strlen(text), NULL, 0), 4);
     assert_int_equal(sl_expr_diagnose("1 + 2", 5, NULL, 0), 0);
     assert_int_equal(sl_expr_diagnose(NULL, 0, d, 8), 1);
+
+    /* Every error is counted; the first 100 keep their text. */
+    sl_buf b = {0};
+    sl_buf_append(&b, "f(", 2);
+    for (int i = 0; i < 300; i++) {
+        sl_buf_append(&b, ",", 1);
+    }
+    sl_buf_append(&b, ")", 1);
+    sl_expr_diag many[120];
+    assert_int_equal(sl_expr_diagnose(b.ptr, b.len, many, 120), 302); /* and f is unknown */
+    assert_int_equal(many[99].col, 102);
+    assert_msg(many[99].msg, "expected an expression, found ','");
+    sl_buf_fini(&b);
 }
 
 static void test_expr_rejects_bytes_that_are_not_utf8(void **state)
