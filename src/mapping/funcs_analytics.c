@@ -105,7 +105,8 @@ static int text_arg(sl_fn_ctx *cx, const sl_val *v, const char *fn, const char *
         s = sl_fn_str(cx, v); /* NULL for null */
     }
     if (s == NULL) {
-        (void)sl_fn_fail(err, fn, "%s must be a string, not %s", param, sl_val_type_name(v->type));
+        (void)sl_fn_fail(err, fn, "%s must be a string, not %s",
+                         param != NULL ? param : "the argument", sl_val_type_name(v->type));
         return SL_EINVAL;
     }
     *out = (span){s->u.s.ptr, s->u.s.len};
