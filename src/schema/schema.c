@@ -187,18 +187,23 @@ static json_object *to_string(json_object *v)
     return NULL;
 }
 
+/* aep-api.md §3.5: the words Data Prep reads as booleans, in the cases it lists. */
 static json_object *to_boolean(json_object *v)
 {
+    static const char *const yes[] = {"y", "yes", "Y", "YES", "on", "ON", "true", "TRUE", "True"};
+    static const char *const no[] = {"n", "N", "no", "NO", "off", "OFF", "false", "FALSE", "False"};
     if (json_object_is_type(v, json_type_boolean)) {
         return json_object_get(v);
     }
     if (json_object_is_type(v, json_type_string)) {
         const char *s = json_object_get_string(v);
-        if (strcasecmp(s, "true") == 0) {
-            return json_object_new_boolean(1);
-        }
-        if (strcasecmp(s, "false") == 0) {
-            return json_object_new_boolean(0);
+        for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+            if (strcmp(s, yes[i]) == 0) {
+                return json_object_new_boolean(1);
+            }
+            if (strcmp(s, no[i]) == 0) {
+                return json_object_new_boolean(0);
+            }
         }
     }
     return NULL;
