@@ -96,6 +96,30 @@ class DataPrep(harness.SluiceTestCase):
         self.assertIn("no_such_fn", unknown.json()["error"])
         self.assertProblem(self.post(CV + "/languages/el/validate", {"expr": "x"}), 400, "no expression")
 
+    def test_preview_coerces_to_the_output_schema(self):
+        schema = {"title": "flags", "meta:class": "https://ns.adobe.com/xdm/context/experienceevent",
+                  "properties": {"optIn": {"type": "boolean"}, "count": {"type": "long"},
+                                 "label": {"type": "string"}}}
+        r = self.post("/data/foundation/schemaregistry/tenant/schemas", schema)
+        self.assertEqual(r.status, 201, r)
+        sid = r.json()["$id"]
+        mapping = {"outputSchema": {"schemaRef": {"id": sid}}, "mappings": [
+            {"sourceType": "ATTRIBUTE", "source": "a", "destination": "optIn"},
+            {"sourceType": "ATTRIBUTE", "source": "n", "destination": "count"},
+            {"sourceType": "ATTRIBUTE", "source": "n", "destination": "label"}]}
+        rows = [{"a": "yes", "n": "42"}, {"a": "OFF", "n": 7}, {"a": "maybe", "n": "x"}]
+        r = self.post(CV + "/mappingSets/preview", {"data": rows, "mappingSet": mapping})
+        self.assertEqual(r.status, 200, r)
+        out = r.json()
+        self.assertEqual(out[0], {"data": {"optIn": True, "count": 42, "label": "42"}, "errors": None})
+        self.assertEqual(out[1]["data"], {"optIn": False, "count": 7, "label": "7"})
+        self.assertEqual(out[2]["data"], {"label": "x"})  # the two that cannot be coerced are dropped
+        self.assertTrue(out[2]["errors"], out[2])
+        schemaless = dict(mapping)
+        del schemaless["outputSchema"]
+        r = self.post(CV + "/mappingSets/preview", {"data": rows[:1], "mappingSet": schemaless})
+        self.assertEqual(r.json()[0]["data"], {"optIn": "yes", "count": "42", "label": "42"})
+
     def test_recommendations(self):
         ds = self.s.datasets()
         schema_id = list(ds.values())[0]["schemaRef"]["id"]
