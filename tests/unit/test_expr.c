@@ -638,6 +638,33 @@ static void test_mapping_destination_arrays(void **state)
     assert_msg(log.text, "[4 s -> o[0]: the destination o[0] is blocked");
 }
 
+/* now() is the time the caller gives for the record, the same for every mapping of it. */
+static void test_mapping_now_is_the_records(void **state)
+{
+    (void)state;
+    if (sl_func_find("now", 3) == NULL) {
+        skip();
+    }
+    json_object *doc = json_tokener_parse(
+        "{\"mappings\":[{\"sourceType\":\"EXPRESSION\",\"source\":\"now()\",\"destination\":\"a\"},"
+        "{\"sourceType\":\"EXPRESSION\",\"source\":\"now()\",\"destination\":\"b\"}]}");
+    sl_mapping *m = NULL;
+    sl_err err;
+    assert_int_equal(sl_mapping_compile(doc, &m, &err), SL_OK);
+    json_object *in = json_object_new_object();
+    sl_mapping_opts opts = {.now_ms = INT64_C(1767225600123)};
+    json_object *rec = NULL;
+    int warnings = 0;
+    assert_int_equal(sl_mapping_run_opts(m, in, &opts, &rec, &warnings, &err), SL_OK);
+    assert_int_equal(warnings, 0);
+    assert_string_equal(json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN),
+                        "{\"a\":\"2026-01-01T00:00:00.123Z\",\"b\":\"2026-01-01T00:00:00.123Z\"}");
+    json_object_put(rec);
+    json_object_put(in);
+    json_object_put(doc);
+    sl_mapping_destroy(m);
+}
+
 static void test_mapping_limit_path_segments(void **state)
 {
     (void)state;
@@ -708,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_mapping_compile_errors_name_every_mapping),
         cmocka_unit_test(test_mapping_attribute_wildcards),
         cmocka_unit_test(test_mapping_destination_arrays),
+        cmocka_unit_test(test_mapping_now_is_the_records),
         cmocka_unit_test(test_mapping_limit_path_segments),
         cmocka_unit_test(test_mapping_limit_index),
     };
