@@ -235,7 +235,9 @@ static const operator_doc operators[] = {
     {">=", "greaterThanOrEqual", 2, "Greater than or equal (ge is the same)", "link_id >= 10"},
     {"&&", "and", 2, "Logical and (and is the same)", "a && b"},
     {"||", "or", 2, "Logical or (or is the same)", "a || b"},
-    {"?:", "elvis", 2, "The left side unless it is null or false, else the right side",
+    {"?:", "elvis", 2,
+     "The left side unless it is false by the truth rule (null, false, 0, \"\", [], {}, "
+     "no/off), else the right side",
      "email ?: \"unknown\""},
     {"? :", "ternary", 3, "Condition ? value when true : value when false",
      "metric == \"opened\" ? 1 : 0"},
