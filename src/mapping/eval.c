@@ -614,7 +614,7 @@ static int call_row(evaluator *ev, const sl_ast *n, const sl_val *const *args, s
         return SL_OK;
     }
     if (fn->impl == NULL) {
-        return fail(n, err, "%s: not implemented", fn->name);
+        return fail(n, err, "%s: the catalogue row has no implementation", fn->name);
     }
     const sl_val *res = sl_val_null();
     int rc = fn->impl(ev->cx, args, nargs, &res, err);
