@@ -2,163 +2,7 @@
 /* tests/unit/test_funcs_array.c: the "Hierarchies - Arrays" functions of the Data Prep
  * catalogue (mapping/funcs_array.c), called as the evaluator calls them. The lambdas of
  * filterArray and transformArray are fakes answered by this file's call_lambda. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "mapping/func.h"
-
-#include <json-c/json.h>
-#include <string.h>
-
-static sl_arena *arena;
-static sl_fn_ctx cx;
-static sl_err err;
-static const sl_val *out;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = sl_arena_create(0);
-    memset(&cx, 0, sizeof(cx));
-    cx.arena = arena;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_arena_destroy(arena);
-    arena = NULL;
-    return 0;
-}
-
-/* Call `name` as the evaluator will: the row's arity holds, and unless the row takes nulls a
- * null argument makes the result null without a call. */
-static int call_v(const char *name, const sl_val *const *args, size_t n)
-{
-    const sl_func *f = sl_func_find(name, strlen(name));
-    if (f == NULL) {
-        print_error("no function %s\n", name);
-        fail();
-        return SL_EINVAL;
-    }
-    assert_true((int)n >= f->min_args);
-    assert_true(f->max_args == SL_FN_VARIADIC || (int)n <= f->max_args);
-    sl_err_clear(&err);
-    out = NULL;
-    if ((f->flags & SL_FN_TAKES_NULL) == 0) {
-        for (size_t i = 0; i < n; i++) {
-            if (sl_val_is_null(args[i])) {
-                out = sl_val_null();
-                return SL_OK;
-            }
-        }
-    }
-    int rc = f->impl(&cx, args, n, &out, &err);
-    if (rc == SL_OK) {
-        assert_non_null(out);
-    } else {
-        assert_int_equal(rc, SL_EINVAL);
-        assert_int_equal(err.code, SL_EINVAL);
-        /* Every message names the function (the fake lambda's own to_integer error
-         * passes through as it is). */
-        if ((f->flags & SL_FN_LAMBDA) == 0 || strncmp(err.msg, "to_integer", 10) != 0) {
-            assert_int_equal(strncmp(err.msg, name, strlen(name)), 0);
-            assert_int_equal(err.msg[strlen(name)], ':');
-        }
-    }
-    return rc;
-}
-
-#define ARGS(...)                                                                                  \
-    (const sl_val *const[]){__VA_ARGS__},                                                          \
-        sizeof((const sl_val *const[]){__VA_ARGS__}) / sizeof(const sl_val *)
-#define CALL(name, ...) call_v(name, ARGS(__VA_ARGS__))
-
-/* A value from JSON text. */
-static const sl_val *jv(const char *json)
-{
-    enum json_tokener_error jerr = json_tokener_success;
-    json_object *j = json_tokener_parse_verbose(json, &jerr);
-    if (jerr != json_tokener_success) {
-        print_error("bad test JSON: %s\n", json);
-        fail();
-    }
-    const sl_val *v = sl_val_from_json(arena, j);
-    json_object_put(j);
-    return v;
-}
-
-static const sl_val *sv(const char *s)
-{
-    return sl_val_str_c(arena, s);
-}
-
-static const sl_val *iv(int64_t i)
-{
-    return sl_val_int(arena, i);
-}
-
-#define NUL sl_val_null()
-
-/* `v` as compact JSON, in the arena. */
-static const char *text_of(const sl_val *v)
-{
-    json_object *j = sl_val_to_json(v);
-    const char *t = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
-    const char *s = sl_arena_strndup(arena, t, strlen(t));
-    json_object_put(j);
-    return s;
-}
-
-/* The last result equals `json` (key order counts). */
-static void assert_out(const char *json)
-{
-    const char *want = text_of(jv(json));
-    const char *got = text_of(out);
-    if (strcmp(want, got) != 0) {
-        print_error("expected %s, got %s\n", want, got);
-        fail();
-    }
-}
-
-/* The call succeeded with `json`. */
-#define EXPECT(json, name, ...)                                                                    \
-    do {                                                                                           \
-        assert_int_equal(CALL(name, __VA_ARGS__), SL_OK);                                          \
-        assert_out(json);                                                                          \
-    } while (0)
-
-/* The call failed with a message holding `needle`. */
-#define EXPECT_ERROR(needle, name, ...)                                                            \
-    do {                                                                                           \
-        assert_int_equal(CALL(name, __VA_ARGS__), SL_EINVAL);                                      \
-        if (strstr(err.msg, needle) == NULL) {                                                     \
-            print_error("expected \"%s\" in \"%s\"\n", needle, err.msg);                           \
-            fail();                                                                                \
-        }                                                                                          \
-    } while (0)
-
-/* Every row of `table` is documented and filed under `category`. */
-static void check_rows(const sl_func *table, const char *category)
-{
-    for (const sl_func *f = table; f->name != NULL; f++) {
-        assert_string_equal(f->category, category);
-        assert_non_null(f->impl);
-        assert_true(f->syntax != NULL && f->syntax[0] != '\0');
-        assert_non_null(f->params);
-        assert_true(f->return_type != NULL && f->return_type[0] != '\0');
-        assert_true(f->example != NULL && f->example[0] != '\0');
-        assert_true(f->result != NULL && f->result[0] != '\0');
-        assert_true(f->description != NULL && f->description[0] != '\0');
-        assert_true(f->max_args == SL_FN_VARIADIC || f->max_args >= f->min_args);
-        assert_ptr_equal(sl_func_find(f->name, strlen(f->name)), f);
-    }
-}
+#include "fn_harness.h"
 
 /* ---- fake lambdas ---- */
 
@@ -176,7 +20,7 @@ static const sl_val *lambda(fake_body body)
 {
     static const fake_body bodies[] = {GREATER_THAN_ZERO, PLUS_ONE, ANSWER_NULL, ANSWER_STRING,
                                        FAIL};
-    sl_val *v = sl_arena_calloc(arena, 1, sizeof(*v));
+    sl_val *v = sl_arena_calloc(fn_arena, 1, sizeof(*v));
     v->type = SL_VAL_LAMBDA;
     v->u.lambda.node = &bodies[body];
     return v;
@@ -185,7 +29,7 @@ static const sl_val *lambda(fake_body body)
 static int fake_call_lambda(sl_fn_ctx *c, const sl_val *lam, const sl_val *const *args,
                             size_t nargs, const sl_val **result, sl_err *e)
 {
-    assert_ptr_equal(c, &cx);
+    assert_ptr_equal(c, &fn_cx);
     assert_int_equal(lam->type, SL_VAL_LAMBDA);
     assert_int_equal(nargs, 1);
     lambda_calls++;
@@ -214,8 +58,10 @@ static int fake_call_lambda(sl_fn_ctx *c, const sl_val *lam, const sl_val *const
 
 static int setup_lambda(void **state)
 {
-    setup(state);
-    cx.call_lambda = fake_call_lambda;
+    fn_setup(state);
+    /* The fake lambda's own to_integer error passes through as it is. */
+    fn_lambda_error_prefix = "to_integer";
+    fn_cx.call_lambda = fake_call_lambda;
     lambda_calls = 0;
     return 0;
 }
@@ -354,8 +200,8 @@ static const sl_val *nested(int depth)
 {
     const sl_val *v = sv("x");
     for (int i = 0; i < depth; i++) {
-        sl_val *a = sl_val_array_new(arena, 1);
-        sl_val_array_push(arena, a, v);
+        sl_val *a = sl_val_array_new(fn_arena, 1);
+        sl_val_array_push(fn_arena, a, v);
         v = a;
     }
     return v;
@@ -390,13 +236,13 @@ static void test_array_filter_array(void **state)
                  "filterArray", jv("[1]"), lambda(ANSWER_STRING));
     /* An error inside the lambda is the call's error. */
     assert_int_equal(CALL("filterArray", jv("[1]"), lambda(FAIL)), SL_EINVAL);
-    assert_string_equal(err.msg, "to_integer: \"x\" is not an integer");
+    assert_string_equal(fn_err.msg, "to_integer: \"x\" is not an integer");
     EXPECT_ERROR("filterArray: PREDICATE must be a lambda such as x -> x > 0, not string \"x > "
                  "0\"",
                  "filterArray", jv("[1]"), sv("x > 0"));
     EXPECT_ERROR("filterArray: ARRAY must be an array, not integer 5", "filterArray", iv(5),
                  lambda(GREATER_THAN_ZERO));
-    cx.call_lambda = NULL;
+    fn_cx.call_lambda = NULL;
     EXPECT_ERROR("filterArray: lambdas cannot be called here", "filterArray", jv("[1]"),
                  lambda(GREATER_THAN_ZERO));
 }
@@ -410,7 +256,7 @@ static void test_array_transform_array(void **state)
     EXPECT("[]", "transformArray", jv("[]"), lambda(PLUS_ONE));
     EXPECT("null", "transformArray", NUL, lambda(PLUS_ONE));
     assert_int_equal(CALL("transformArray", jv("[1, 2]"), lambda(FAIL)), SL_EINVAL);
-    assert_string_equal(err.msg, "to_integer: \"x\" is not an integer");
+    assert_string_equal(fn_err.msg, "to_integer: \"x\" is not an integer");
     EXPECT_ERROR("transformArray: PREDICATE must be a lambda such as x -> x > 0, not integer 1",
                  "transformArray", jv("[1]"), iv(1));
     EXPECT_ERROR("transformArray: ARRAY must be an array, not object", "transformArray", jv("{}"),
@@ -420,18 +266,18 @@ static void test_array_transform_array(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_array_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_coalesce, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_first_last, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_add_to_array, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_join_arrays, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_to_array, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_size_of, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_upsert, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_array_to_string, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_flatten_array, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_array_filter_array, setup_lambda, teardown),
-        cmocka_unit_test_setup_teardown(test_array_transform_array, setup_lambda, teardown),
+        cmocka_unit_test_setup_teardown(test_array_rows, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_coalesce, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_first_last, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_add_to_array, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_join_arrays, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_to_array, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_size_of, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_upsert, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_array_to_string, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_flatten_array, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_filter_array, setup_lambda, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_array_transform_array, setup_lambda, fn_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,160 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_useragent.c: the user agent functions of the Data Prep catalogue
  * (mapping/funcs_useragent.c) over real user agents of each family the table knows. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "mapping/func.h"
-
-#include <json-c/json.h>
-#include <string.h>
-
-static sl_arena *arena;
-static sl_fn_ctx cx;
-static sl_err err;
-static const sl_val *out;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = sl_arena_create(0);
-    memset(&cx, 0, sizeof(cx));
-    cx.arena = arena;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_arena_destroy(arena);
-    arena = NULL;
-    return 0;
-}
-
-/* Call `name` as the evaluator will: the row's arity holds, and unless the row takes nulls a
- * null argument makes the result null without a call. */
-static int call_v(const char *name, const sl_val *const *args, size_t n)
-{
-    const sl_func *f = sl_func_find(name, strlen(name));
-    if (f == NULL) {
-        print_error("no function %s\n", name);
-        fail();
-        return SL_EINVAL;
-    }
-    assert_true((int)n >= f->min_args);
-    assert_true(f->max_args == SL_FN_VARIADIC || (int)n <= f->max_args);
-    sl_err_clear(&err);
-    out = NULL;
-    if ((f->flags & SL_FN_TAKES_NULL) == 0) {
-        for (size_t i = 0; i < n; i++) {
-            if (sl_val_is_null(args[i])) {
-                out = sl_val_null();
-                return SL_OK;
-            }
-        }
-    }
-    int rc = f->impl(&cx, args, n, &out, &err);
-    if (rc == SL_OK) {
-        assert_non_null(out);
-    } else {
-        assert_int_equal(rc, SL_EINVAL);
-        assert_int_equal(err.code, SL_EINVAL);
-        /* Every message names the function. */
-        assert_int_equal(strncmp(err.msg, name, strlen(name)), 0);
-        assert_int_equal(err.msg[strlen(name)], ':');
-    }
-    return rc;
-}
-
-#define ARGS(...)                                                                                  \
-    (const sl_val *const[]){__VA_ARGS__},                                                          \
-        sizeof((const sl_val *const[]){__VA_ARGS__}) / sizeof(const sl_val *)
-#define CALL(name, ...) call_v(name, ARGS(__VA_ARGS__))
-
-/* A value from JSON text. */
-static const sl_val *jv(const char *json)
-{
-    enum json_tokener_error jerr = json_tokener_success;
-    json_object *j = json_tokener_parse_verbose(json, &jerr);
-    if (jerr != json_tokener_success) {
-        print_error("bad test JSON: %s\n", json);
-        fail();
-    }
-    const sl_val *v = sl_val_from_json(arena, j);
-    json_object_put(j);
-    return v;
-}
-
-static const sl_val *sv(const char *s)
-{
-    return sl_val_str_c(arena, s);
-}
-
-static const sl_val *iv(int64_t i)
-{
-    return sl_val_int(arena, i);
-}
-
-#define NUL sl_val_null()
-
-/* `v` as compact JSON, in the arena. */
-static const char *text_of(const sl_val *v)
-{
-    json_object *j = sl_val_to_json(v);
-    const char *t = json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN);
-    const char *s = sl_arena_strndup(arena, t, strlen(t));
-    json_object_put(j);
-    return s;
-}
-
-/* The last result equals `json` (key order counts). */
-static void assert_out(const char *json)
-{
-    const char *want = text_of(jv(json));
-    const char *got = text_of(out);
-    if (strcmp(want, got) != 0) {
-        print_error("expected %s, got %s\n", want, got);
-        fail();
-    }
-}
-
-/* The call succeeded with `json`. */
-#define EXPECT(json, name, ...)                                                                    \
-    do {                                                                                           \
-        assert_int_equal(CALL(name, __VA_ARGS__), SL_OK);                                          \
-        assert_out(json);                                                                          \
-    } while (0)
-
-/* The call failed with a message holding `needle`. */
-#define EXPECT_ERROR(needle, name, ...)                                                            \
-    do {                                                                                           \
-        assert_int_equal(CALL(name, __VA_ARGS__), SL_EINVAL);                                      \
-        if (strstr(err.msg, needle) == NULL) {                                                     \
-            print_error("expected \"%s\" in \"%s\"\n", needle, err.msg);                           \
-            fail();                                                                                \
-        }                                                                                          \
-    } while (0)
-
-/* Every row of `table` is documented and filed under `category`. */
-static void check_rows(const sl_func *table, const char *category)
-{
-    for (const sl_func *f = table; f->name != NULL; f++) {
-        assert_string_equal(f->category, category);
-        assert_non_null(f->impl);
-        assert_true(f->syntax != NULL && f->syntax[0] != '\0');
-        assert_non_null(f->params);
-        assert_true(f->return_type != NULL && f->return_type[0] != '\0');
-        assert_true(f->example != NULL && f->example[0] != '\0');
-        assert_true(f->result != NULL && f->result[0] != '\0');
-        assert_true(f->description != NULL && f->description[0] != '\0');
-        assert_true(f->max_args == SL_FN_VARIADIC || f->max_args >= f->min_args);
-        assert_ptr_equal(sl_func_find(f->name, strlen(f->name)), f);
-    }
-}
+#include "fn_harness.h"
 
 typedef struct ua_case {
     const char *ua;
@@ -272,9 +119,9 @@ static const ua_case cases[] = {
 static void expect_ua(const char *fn, const char *ua, const char *want)
 {
     assert_int_equal(CALL(fn, sv(ua)), SL_OK);
-    assert_int_equal(out->type, SL_VAL_STRING);
-    if (strcmp(out->u.s.ptr, want) != 0) {
-        print_error("%s(\"%s\"): expected \"%s\", got \"%s\"\n", fn, ua, want, out->u.s.ptr);
+    assert_int_equal(fn_out->type, SL_VAL_STRING);
+    if (strcmp(fn_out->u.s.ptr, want) != 0) {
+        print_error("%s(\"%s\"): expected \"%s\", got \"%s\"\n", fn, ua, want, fn_out->u.s.ptr);
         fail();
     }
 }
@@ -316,9 +163,9 @@ static void test_useragent_documented_results(void **state)
         const char *open = strchr(f->example, '"');
         const char *close = strrchr(f->example, '"');
         assert_true(open != NULL && close > open);
-        const sl_val *ua = sl_val_str(arena, open + 1, (size_t)(close - open - 1));
+        const sl_val *ua = sl_val_str(fn_arena, open + 1, (size_t)(close - open - 1));
         assert_int_equal(call_v(f->name, &ua, 1), SL_OK);
-        assert_string_equal(out->u.s.ptr, f->result);
+        assert_string_equal(fn_out->u.s.ptr, f->result);
     }
 }
 
@@ -346,10 +193,10 @@ static void test_useragent_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_useragent_rows, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_useragent_families, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_useragent_documented_results, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_useragent_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_useragent_rows, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_useragent_families, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_useragent_documented_results, fn_setup, fn_teardown),
+        cmocka_unit_test_setup_teardown(test_useragent_bad_input, fn_setup, fn_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
