@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_analytics.c: the Adobe Analytics helpers of the Data Prep catalogue
  * (mapping/funcs_analytics.c): event lists and products strings. */
-#include "fn_harness.h"
+#include "fn_harness_json.h"
 
 static const char *const products =
     ";Example product 1;1;3.50,Example category 2;Example product 2;1;5.99";

@@ -2,7 +2,7 @@
 /* tests/unit/test_funcs_array.c: the "Hierarchies - Arrays" functions of the Data Prep
  * catalogue (mapping/funcs_array.c), called as the evaluator calls them. The lambdas of
  * filterArray and transformArray are fakes answered by this file's call_lambda. */
-#include "fn_harness.h"
+#include "fn_harness_json.h"
 
 /* ---- fake lambdas ---- */
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_map.c: the "Hierarchies - Map" functions of the Data Prep catalogue
  * (mapping/funcs_map.c), called as the evaluator calls them. */
-#include "fn_harness.h"
+#include "fn_harness_json.h"
 
 static void test_map_rows(void **state)
 {

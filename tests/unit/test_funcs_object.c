@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_object.c: the "Hierarchies - Objects" functions of the Data Prep
  * catalogue (mapping/funcs_object.c), called as the evaluator calls them. */
-#include "fn_harness.h"
+#include "fn_harness_json.h"
 
 static const char *const book_details =
     "{\"author\": \"George R. R. Martin\", \"price\": 17.99, \"ISBN\": \"ISBN-978-0553801477\"}";

@@ -1,137 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_string.c: the string functions, called through the catalogue. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "mapping/func.h"
-
-#include <stdio.h>
-#include <string.h>
-
-static sl_arena *arena;
-static sl_err err;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = sl_arena_create(0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_arena_destroy(arena);
-    return 0;
-}
-
-static const sl_val *str(const char *s)
-{
-    return sl_val_str_c(arena, s);
-}
-
-static const sl_val *num(int64_t i)
-{
-    return sl_val_int(arena, i);
-}
-
-static const sl_val *dec(double d)
-{
-    return sl_val_double(arena, d);
-}
-
-#define NUL sl_val_null()
-
-static const sl_val *arr_of(size_t n, const sl_val **items)
-{
-    sl_val *a = sl_val_array_new(arena, n);
-    for (size_t i = 0; i < n; i++) {
-        sl_val_array_push(arena, a, items[i]);
-    }
-    return a;
-}
-
-/* Call `name` as the evaluator does: arity checked, null arguments short-circuit to null
- * unless the row takes nulls. Returns the implementation's code; the value in *out. */
-static int callv(const char *name, const sl_val **out, size_t nargs, const sl_val **args)
-{
-    const sl_func *f = sl_func_find(name, strlen(name));
-    assert_non_null(f);
-    assert_true((int)nargs >= f->min_args);
-    assert_true(f->max_args == SL_FN_VARIADIC || (int)nargs <= f->max_args);
-    sl_err_clear(&err);
-    *out = NULL;
-    if ((f->flags & SL_FN_TAKES_NULL) == 0) {
-        for (size_t i = 0; i < nargs; i++) {
-            if (sl_val_is_null(args[i])) {
-                *out = sl_val_null();
-                return SL_OK;
-            }
-        }
-    }
-    sl_fn_ctx cx = {.arena = arena, .now_ms = 0};
-    int rc = f->impl(&cx, args, nargs, out, &err);
-    if (rc == SL_OK) {
-        assert_non_null(*out);
-    }
-    return rc;
-}
-
-/* The JSON text of `v` ("null" for null). */
-static const char *json(const sl_val *v)
-{
-    if (sl_val_is_null(v)) {
-        return "null";
-    }
-    json_object *j = sl_val_to_json(v);
-    const char *s =
-        json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-    char *copy = sl_arena_strndup(arena, s, strlen(s));
-    json_object_put(j);
-    return copy;
-}
-
-static void expect_at(int line, const char *expected, const char *name, size_t nargs,
-                      const sl_val **args)
-{
-    const sl_val *res = NULL;
-    if (callv(name, &res, nargs, args) != SL_OK) {
-        fail_msg("line %d: %s failed: %s", line, name, err.msg);
-    }
-    const char *got = json(res);
-    if (strcmp(got, expected) != 0) {
-        fail_msg("line %d: %s gave %s, expected %s", line, name, got, expected);
-    }
-}
-
-static void expect_err_at(int line, const char *fragment, const char *name, size_t nargs,
-                          const sl_val **args)
-{
-    const sl_val *res = NULL;
-    int rc = callv(name, &res, nargs, args);
-    if (rc != SL_EINVAL || err.code != SL_EINVAL) {
-        fail_msg("line %d: %s gave %d (%s), expected SL_EINVAL", line, name, rc, json(res));
-    }
-    if (strstr(err.msg, fragment) == NULL) {
-        fail_msg("line %d: message \"%s\" lacks \"%s\"", line, err.msg, fragment);
-    }
-}
-
-#define ARGS(...)                                                                                  \
-    sizeof((const sl_val *[]){__VA_ARGS__}) / sizeof(const sl_val *), (const sl_val *[])           \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-/* ARR(items...): an array value; arr_of(0, NULL) is the empty one. */
-#define ARR(...) arr_of(ARGS(__VA_ARGS__))
-/* EXPECT(json, name, args...): the call succeeds with that value. */
-#define EXPECT(expected, name, ...) expect_at(__LINE__, expected, name, ARGS(__VA_ARGS__))
-/* EXPECT_ERR(fragment, name, args...): the call fails with SL_EINVAL, the message says that. */
-#define EXPECT_ERR(fragment, name, ...) expect_err_at(__LINE__, fragment, name, ARGS(__VA_ARGS__))
+#include "fn_harness_text.h"
 
 /* Every row of the family documents itself. */
 static void test_funcs_string_rows_are_documented(void **state)
@@ -162,7 +31,7 @@ static void test_funcs_string_concat(void **state)
     EXPECT("\"héllo wörld\"", "concat", str("héllo"), str(" wörld"));
     EXPECT("null", "concat", str("a"), NUL);
     EXPECT_ERR("concat: STRING must be a string, not array", "concat", str("a"), ARR(str("b")));
-    EXPECT_ERR("not object", "concat", str("a"), sl_val_object_new(arena, 0));
+    EXPECT_ERR("not object", "concat", str("a"), sl_val_object_new(fn_arena, 0));
     const sl_func *f = sl_func_find("concat", 6);
     assert_int_equal(f->min_args, 2);
     assert_int_equal(f->max_args, SL_FN_VARIADIC);
@@ -252,10 +121,10 @@ static void test_funcs_string_replacestr(void **state)
 static void test_funcs_string_replacestr_limits_growth(void **state)
 {
     (void)state;
-    char *big = sl_arena_alloc(arena, 70001);
+    char *big = sl_arena_alloc(fn_arena, 70001);
     memset(big, 'a', 70000);
     big[70000] = '\0';
-    char *repl = sl_arena_alloc(arena, 301);
+    char *repl = sl_arena_alloc(fn_arena, 301);
     memset(repl, 'b', 300);
     repl[300] = '\0';
     EXPECT_ERR("replacestr: the result would be longer than", "replacestr", str(big), str("a"),
@@ -303,7 +172,8 @@ static void test_funcs_string_case(void **state)
     EXPECT("null", "lower", NUL);
     EXPECT("null", "ucase", NUL);
     EXPECT_ERR("lower: INPUT must be a string, not array", "lower", ARR(str("A")));
-    EXPECT_ERR("ucase: INPUT must be a string, not object", "ucase", sl_val_object_new(arena, 0));
+    EXPECT_ERR("ucase: INPUT must be a string, not object", "ucase",
+               sl_val_object_new(fn_arena, 0));
 }
 
 static void test_funcs_string_split(void **state)
@@ -364,7 +234,7 @@ static void test_funcs_string_pad(void **state)
                str("x"));
     EXPECT_ERR("rpad: PADDING must be a string, not array", "rpad", str("bat"), num(8),
                arr_of(0, NULL));
-    EXPECT_ERR("rpad: INPUT must be a string, not object", "rpad", sl_val_object_new(arena, 0),
+    EXPECT_ERR("rpad: INPUT must be a string, not object", "rpad", sl_val_object_new(fn_arena, 0),
                num(8), str("x"));
     EXPECT_ERR("lpad: COUNT must be at most", "lpad", str("bat"), num(INT64_MAX), str("x"));
     assert_true((sl_func_find("lpad", 4)->flags & SL_FN_TAKES_NULL) != 0);
@@ -428,7 +298,7 @@ static void test_funcs_string_equals(void **state)
     EXPECT("null", "equalsIgnoreCase", str("a"), NUL);
     EXPECT_ERR("equals: STRING2 must be a string, not array", "equals", str("a"), arr_of(0, NULL));
     EXPECT_ERR("equalsIgnoreCase: STRING1 must be a string, not object", "equalsIgnoreCase",
-               sl_val_object_new(arena, 0), str("a"));
+               sl_val_object_new(fn_arena, 0), str("a"));
 }
 
 int main(void)
@@ -450,5 +320,5 @@ int main(void)
         cmocka_unit_test(test_funcs_string_trim),
         cmocka_unit_test(test_funcs_string_equals),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fn_setup, fn_teardown);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_useragent.c: the user agent functions of the Data Prep catalogue
  * (mapping/funcs_useragent.c) over real user agents of each family the table knows. */
-#include "fn_harness.h"
+#include "fn_harness_json.h"
 
 typedef struct ua_case {
     const char *ua;
