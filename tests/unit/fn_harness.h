@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/fn_harness.h: calls rows of the Data Prep function catalogue (mapping/func.h) the
- * way the evaluator calls them, for the test_funcs_*.c unit tests. fn_harness_json.h and
- * fn_harness_text.h build the two styles of expectation on it. Single-threaded: the state
- * below belongs to one test at a time, set up by fn_setup and released by fn_teardown. */
+ * way the evaluator calls them, for the test_funcs_*.c unit tests. fn_harness_json.h,
+ * fn_harness_text.h and fn_harness_check.h build three styles of expectation on it.
+ * Single-threaded: the state below belongs to one test at a time, set up by fn_setup and released
+ * by fn_teardown. */
 #ifndef SL_TESTS_FN_HARNESS_H
 #define SL_TESTS_FN_HARNESS_H
 #include <setjmp.h>
@@ -16,7 +17,7 @@
 #include "mapping/func.h"
 
 extern sl_arena *fn_arena;   /* the test's arena; values built by the harness live in it */
-extern sl_fn_ctx fn_cx;      /* the context calls get: fn_arena, now_ms 0, no lambdas */
+extern sl_fn_ctx fn_cx;      /* the context calls get: fn_arena, no lambdas */
 extern sl_err fn_err;        /* the last call's error */
 extern const sl_val *fn_out; /* the last result of call_v (fn_harness_json.h) */
 

@@ -2,83 +2,9 @@
 /* tests/unit/test_funcs_datetime.c: the "Date and time" rows of the function catalogue, called
  * the way the evaluator calls them: documented examples, nulls, empty strings, unicode, wrong
  * types, time zones, daylight-saving changes and calendar boundaries. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "mapping/func.h"
+#include "fn_harness_check.h"
 
 #include <stdio.h>
-#include <string.h>
-
-/* 2021-10-26T10:10:24Z, the documented now(). */
-#define NOW_MS INT64_C(1635243024000)
-
-static sl_arena *arena;
-static sl_err err;
-static int last_rc;
-static int64_t now_ms = NOW_MS;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = sl_arena_create(0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_arena_destroy(arena);
-    return 0;
-}
-
-/* Calls row `name` as the evaluator does: arity checked, and a call with a null argument is
- * null without calling the implementation unless the row takes nulls. The result, or NULL on
- * an error (last_rc and err say which). */
-static const sl_val *call_v(const char *name, const sl_val *const *args, size_t n)
-{
-    const sl_func *f = sl_func_find(name, strlen(name));
-    if (f == NULL) {
-        fail_msg("no function %s", name);
-        return NULL;
-    }
-    assert_true((int)n >= f->min_args);
-    assert_true(f->max_args == SL_FN_VARIADIC || (int)n <= f->max_args);
-    memset(&err, 0, sizeof(err));
-    last_rc = SL_OK;
-    for (size_t i = 0; (f->flags & SL_FN_TAKES_NULL) == 0 && i < n; i++) {
-        if (sl_val_is_null(args[i])) {
-            return sl_val_null();
-        }
-    }
-    sl_fn_ctx cx = {.arena = arena, .now_ms = now_ms};
-    const sl_val *out = NULL;
-    last_rc = f->impl(&cx, args, n, &out, &err);
-    if (last_rc != SL_OK) {
-        assert_int_equal(last_rc, SL_EINVAL);
-        return NULL;
-    }
-    assert_non_null(out);
-    return out;
-}
-
-#define ARGS(...)                                                                                  \
-    (const sl_val *[])                                                                             \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-#define CALL(name, ...)                                                                            \
-    call_v(name, ARGS(__VA_ARGS__), sizeof(ARGS(__VA_ARGS__)) / sizeof(const sl_val *))
-#define CALL0(name) call_v(name, NULL, 0)
-
-#define S(s) sl_val_str_c(arena, s)
-#define I(i) sl_val_int(arena, i)
-#define D(d) sl_val_double(arena, d)
-#define NUL  sl_val_null()
 
 /* A date-time from ISO-8601 text, in zone `zone` ("" for the offset alone). */
 static const sl_val *dtz(const char *iso, const char *zone)
@@ -86,59 +12,9 @@ static const sl_val *dtz(const char *iso, const char *zone)
     sl_datetime dt;
     assert_true(sl_datetime_parse_iso(iso, strlen(iso), &dt));
     (void)snprintf(dt.zone, sizeof(dt.zone), "%s", zone);
-    return sl_val_datetime(arena, &dt);
+    return sl_val_datetime(fn_arena, &dt);
 }
 #define DT(iso) dtz(iso, "")
-
-static const sl_val *ok(const sl_val *v)
-{
-    if (v == NULL) {
-        fail_msg("unexpected error: %s", err.msg);
-    }
-    return v;
-}
-
-static void check_str(const sl_val *v, const char *want)
-{
-    v = ok(v);
-    assert_int_equal(v->type, SL_VAL_STRING);
-    assert_string_equal(v->u.s.ptr, want);
-    assert_int_equal(v->u.s.len, strlen(want));
-}
-
-static void check_iso(const sl_val *v, const char *want)
-{
-    char buf[64];
-    v = ok(v);
-    assert_int_equal(v->type, SL_VAL_DATETIME);
-    assert_string_equal(sl_datetime_iso(&v->u.dt, buf, sizeof(buf)), want);
-}
-
-static void check_int(const sl_val *v, int64_t want)
-{
-    v = ok(v);
-    assert_int_equal(v->type, SL_VAL_INT);
-    assert_int_equal(v->u.i, want);
-}
-
-static void check_null(const sl_val *v)
-{
-    assert_non_null(v);
-    assert_true(sl_val_is_null(v));
-}
-
-/* An error whose message names the function and contains `part`. */
-static void check_err(const sl_val *v, const char *fn, const char *part)
-{
-    if (v != NULL) {
-        fail_msg("expected an error containing '%s'", part);
-    }
-    assert_int_equal(last_rc, SL_EINVAL);
-    assert_int_equal(strncmp(err.msg, fn, strlen(fn)), 0);
-    if (strstr(err.msg, part) == NULL) {
-        fail_msg("message '%s' lacks '%s'", err.msg, part);
-    }
-}
 
 /* ---- rows ---- */
 
@@ -196,13 +72,13 @@ static void test_datetime_now(void **state)
 {
     (void)state;
     check_iso(CALL0("now"), "2021-10-26T10:10:24Z");
-    check_int(CALL0("timestamp"), NOW_MS);
-    now_ms = NOW_MS + 571;
+    check_int(CALL0("timestamp"), FN_NOW_MS);
+    fn_now_ms = FN_NOW_MS + 571;
     check_iso(CALL0("now"), "2021-10-26T10:10:24.571Z");
-    check_int(CALL0("timestamp"), NOW_MS + 571);
-    now_ms = -1;
+    check_int(CALL0("timestamp"), FN_NOW_MS + 571);
+    fn_now_ms = -1;
     check_iso(CALL0("now"), "1969-12-31T23:59:59.999Z");
-    now_ms = NOW_MS;
+    fn_now_ms = FN_NOW_MS;
 }
 
 /* ---- format ---- */
@@ -377,7 +253,7 @@ static void test_datetime_date_auto_formats(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const sl_val *v = CALL("date", S(cases[i].in));
         if (v == NULL) {
-            fail_msg("%s: %s", cases[i].in, err.msg);
+            fail_msg("%s: %s", cases[i].in, fn_err.msg);
         }
         char buf[64];
         if (strcmp(sl_datetime_iso(&v->u.dt, buf, sizeof(buf)), cases[i].out) != 0) {
@@ -706,5 +582,5 @@ int main(void)
         cmocka_unit_test(test_datetime_zone_date_to_utc),
         cmocka_unit_test(test_datetime_zone_date_to_zone),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fn_setup, fn_teardown);
 }

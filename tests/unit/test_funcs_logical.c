@@ -1,108 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_logical.c: decode and iif, called the way the evaluator calls them
  * (iif also directly, as when the evaluator does not short-circuit it). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "mapping/func.h"
+#include "fn_harness_check.h"
 
 #include <stdio.h>
-#include <string.h>
-
-static sl_arena *arena;
-static sl_err err;
-static int last_rc;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = sl_arena_create(0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_arena_destroy(arena);
-    return 0;
-}
-
-/* Calls row `name` as the evaluator does: arity checked, and a call with a null argument is
- * null without calling the implementation unless the row takes nulls. The result, or NULL on
- * an error (last_rc and err say which). */
-static const sl_val *call_v(const char *name, const sl_val *const *args, size_t n)
-{
-    const sl_func *f = sl_func_find(name, strlen(name));
-    if (f == NULL) {
-        fail_msg("no function %s", name);
-        return NULL;
-    }
-    assert_true((int)n >= f->min_args);
-    assert_true(f->max_args == SL_FN_VARIADIC || (int)n <= f->max_args);
-    memset(&err, 0, sizeof(err));
-    last_rc = SL_OK;
-    for (size_t i = 0; (f->flags & SL_FN_TAKES_NULL) == 0 && i < n; i++) {
-        if (sl_val_is_null(args[i])) {
-            return sl_val_null();
-        }
-    }
-    sl_fn_ctx cx = {.arena = arena, .now_ms = INT64_C(1635243024000)};
-    const sl_val *out = NULL;
-    last_rc = f->impl(&cx, args, n, &out, &err);
-    if (last_rc != SL_OK) {
-        assert_int_equal(last_rc, SL_EINVAL);
-        return NULL;
-    }
-    assert_non_null(out);
-    return out;
-}
-
-#define ARGS(...)                                                                                  \
-    (const sl_val *[])                                                                             \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-#define CALL(name, ...)                                                                            \
-    call_v(name, ARGS(__VA_ARGS__), sizeof(ARGS(__VA_ARGS__)) / sizeof(const sl_val *))
-#define CALL0(name) call_v(name, NULL, 0)
-
-#define S(s) sl_val_str_c(arena, s)
-#define I(i) sl_val_int(arena, i)
-#define D(d) sl_val_double(arena, d)
-#define NUL  sl_val_null()
-
-static const sl_val *ok(const sl_val *v)
-{
-    if (v == NULL) {
-        fail_msg("unexpected error: %s", err.msg);
-    }
-    return v;
-}
-
-static void check_str(const sl_val *v, const char *want)
-{
-    v = ok(v);
-    assert_int_equal(v->type, SL_VAL_STRING);
-    assert_string_equal(v->u.s.ptr, want);
-    assert_int_equal(v->u.s.len, strlen(want));
-}
-
-static void check_int(const sl_val *v, int64_t want)
-{
-    v = ok(v);
-    assert_int_equal(v->type, SL_VAL_INT);
-    assert_int_equal(v->u.i, want);
-}
-
-static void check_null(const sl_val *v)
-{
-    assert_non_null(v);
-    assert_true(sl_val_is_null(v));
-}
 
 static void test_logical_rows_documented(void **state)
 {
@@ -172,10 +73,10 @@ static void test_logical_decode_values(void **state)
     check_null(CALL("decode", S("a"), S("a"), NUL, S("d")));
     check_int(CALL("decode", S("a"), S("a"), I(1), S("a"), I(2)), 1);
     check_null(CALL("decode", S("a"), S("b"), S("c"), NUL));
-    sl_val *arr = sl_val_array_new(arena, 2);
-    sl_val_array_push(arena, arr, I(1));
-    sl_val *arr2 = sl_val_array_new(arena, 2);
-    sl_val_array_push(arena, arr2, I(1));
+    sl_val *arr = sl_val_array_new(fn_arena, 2);
+    sl_val_array_push(fn_arena, arr, I(1));
+    sl_val *arr2 = sl_val_array_new(fn_arena, 2);
+    sl_val_array_push(fn_arena, arr2, I(1));
     const sl_val *v = ok(CALL("decode", arr, arr2, S("same"), S("d")));
     assert_string_equal(v->u.s.ptr, "same");
 }
@@ -209,10 +110,10 @@ static void test_logical_iif(void **state)
     check_str(CALL("iif", S(""), S("T"), S("F")), "F");
     check_str(CALL("iif", S("maybe"), S("T"), S("F")), "T");
     check_str(CALL("iif", S("ü"), S("T"), S("F")), "T");
-    check_str(CALL("iif", sl_val_array_new(arena, 1), S("T"), S("F")), "F");
-    sl_val *obj = sl_val_object_new(arena, 1);
+    check_str(CALL("iif", sl_val_array_new(fn_arena, 1), S("T"), S("F")), "F");
+    sl_val *obj = sl_val_object_new(fn_arena, 1);
     check_str(CALL("iif", obj, S("T"), S("F")), "F");
-    sl_val_object_set(arena, obj, "k", 1, I(0));
+    sl_val_object_set(fn_arena, obj, "k", 1, I(0));
     check_str(CALL("iif", obj, S("T"), S("F")), "T");
 }
 
@@ -224,5 +125,5 @@ int main(void)
         cmocka_unit_test(test_logical_decode_values),
         cmocka_unit_test(test_logical_iif),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fn_setup, fn_teardown);
 }

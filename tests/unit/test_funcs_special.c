@@ -1,106 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tests/unit/test_funcs_special.c: uuid/guid (version-4 form, fresh on every call) and
  * fpid_to_ecid, listed but refused. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include "mapping/func.h"
+#include "fn_harness_check.h"
 
 #include <stdio.h>
-#include <string.h>
-
-static sl_arena *arena;
-static sl_err err;
-static int last_rc;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena = sl_arena_create(0);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    sl_arena_destroy(arena);
-    return 0;
-}
-
-/* Calls row `name` as the evaluator does: arity checked, and a call with a null argument is
- * null without calling the implementation unless the row takes nulls. The result, or NULL on
- * an error (last_rc and err say which). */
-static const sl_val *call_v(const char *name, const sl_val *const *args, size_t n)
-{
-    const sl_func *f = sl_func_find(name, strlen(name));
-    if (f == NULL) {
-        fail_msg("no function %s", name);
-        return NULL;
-    }
-    assert_true((int)n >= f->min_args);
-    assert_true(f->max_args == SL_FN_VARIADIC || (int)n <= f->max_args);
-    memset(&err, 0, sizeof(err));
-    last_rc = SL_OK;
-    for (size_t i = 0; (f->flags & SL_FN_TAKES_NULL) == 0 && i < n; i++) {
-        if (sl_val_is_null(args[i])) {
-            return sl_val_null();
-        }
-    }
-    sl_fn_ctx cx = {.arena = arena, .now_ms = INT64_C(1635243024000)};
-    const sl_val *out = NULL;
-    last_rc = f->impl(&cx, args, n, &out, &err);
-    if (last_rc != SL_OK) {
-        assert_int_equal(last_rc, SL_EINVAL);
-        return NULL;
-    }
-    assert_non_null(out);
-    return out;
-}
-
-#define ARGS(...)                                                                                  \
-    (const sl_val *[])                                                                             \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-#define CALL(name, ...)                                                                            \
-    call_v(name, ARGS(__VA_ARGS__), sizeof(ARGS(__VA_ARGS__)) / sizeof(const sl_val *))
-#define CALL0(name) call_v(name, NULL, 0)
-
-#define S(s) sl_val_str_c(arena, s)
-#define I(i) sl_val_int(arena, i)
-#define D(d) sl_val_double(arena, d)
-#define NUL  sl_val_null()
-
-static const sl_val *ok(const sl_val *v)
-{
-    if (v == NULL) {
-        fail_msg("unexpected error: %s", err.msg);
-    }
-    return v;
-}
-
-static void check_null(const sl_val *v)
-{
-    assert_non_null(v);
-    assert_true(sl_val_is_null(v));
-}
-
-/* An error whose message names the function and contains `part`. */
-static void check_err(const sl_val *v, const char *fn, const char *part)
-{
-    if (v != NULL) {
-        fail_msg("expected an error containing '%s'", part);
-    }
-    assert_int_equal(last_rc, SL_EINVAL);
-    assert_int_equal(strncmp(err.msg, fn, strlen(fn)), 0);
-    if (strstr(err.msg, part) == NULL) {
-        fail_msg("message '%s' lacks '%s'", err.msg, part);
-    }
-}
 
 static void test_special_rows_documented(void **state)
 {
@@ -193,5 +96,5 @@ int main(void)
         cmocka_unit_test(test_special_uuid),
         cmocka_unit_test(test_special_fpid_to_ecid_refused),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, fn_setup, fn_teardown);
 }
