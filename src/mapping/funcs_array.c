@@ -4,6 +4,7 @@
  * filterArray, transformArray, flattenArray), which sluice offers in every mapping. The two
  * that take a lambda call it through cx->call_lambda, once per element, in order. */
 #include "mapping/func.h"
+#include "mapping/funcs_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,39 +14,12 @@
  * collected event can be (SL_MAX_JSON_DEPTH is 64), and it bounds the recursion. */
 #define FLATTEN_MAX_DEPTH 64
 
-/* What a wrong argument was, for messages: `string "abc"`, `integer 5`, `array`. */
-static const char *describe(const sl_val *v, char *buf, size_t cap)
-{
-    size_t n;
-    switch (v->type) {
-    case SL_VAL_STRING:
-        n = v->u.s.len > 40 ? 40 : v->u.s.len;
-        /* Never cut a UTF-8 sequence in half. */
-        while (n < v->u.s.len && n > 0 && ((unsigned char)v->u.s.ptr[n] & 0xC0) == 0x80) {
-            n--;
-        }
-        (void)snprintf(buf, cap, "string \"%.*s%s\"", (int)n, v->u.s.ptr,
-                       n < v->u.s.len ? "..." : "");
-        return buf;
-    case SL_VAL_INT:
-        (void)snprintf(buf, cap, "integer %" PRId64, v->u.i);
-        return buf;
-    case SL_VAL_DOUBLE:
-        (void)snprintf(buf, cap, "decimal %g", v->u.d);
-        return buf;
-    case SL_VAL_BOOL:
-        (void)snprintf(buf, cap, "boolean %s", v->u.b ? "true" : "false");
-        return buf;
-    default:
-        return sl_val_type_name(v->type);
-    }
-}
-
 static int array_arg(const sl_val *v, const char *fn, const char *param, sl_err *err)
 {
     char b[64];
     if (v->type != SL_VAL_ARRAY) {
-        (void)sl_fn_fail(err, fn, "%s must be an array, not %s", param, describe(v, b, sizeof(b)));
+        (void)sl_fn_fail(err, fn, "%s must be an array, not %s", param,
+                         sl__fn_describe(v, b, sizeof(b)));
         return SL_EINVAL;
     }
     return SL_OK;
@@ -161,7 +135,8 @@ static int fn_to_array(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, c
     bool include_nulls = false;
     if (sl_val_is_null(args[0]) || !sl_val_as_bool(args[0], &include_nulls)) {
         return sl_fn_fail(err, "to_array", "INCLUDE_NULLS must be a boolean, not %s",
-                          sl_val_is_null(args[0]) ? "null" : describe(args[0], b, sizeof(b)));
+                          sl_val_is_null(args[0]) ? "null"
+                                                  : sl__fn_describe(args[0], b, sizeof(b)));
     }
     sl_val *res = sl_val_array_new(cx->arena, nargs - 1);
     for (size_t i = 1; i < nargs; i++) {
@@ -202,7 +177,7 @@ static int fn_size_of(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, co
         break;
     default:
         return sl_fn_fail(err, "size_of", "INPUT must be an array, object or string, not %s",
-                          describe(v, b, sizeof(b)));
+                          sl__fn_describe(v, b, sizeof(b)));
     }
     *out = sl_val_int(cx->arena, (int64_t)n);
     return SL_OK;
@@ -283,7 +258,7 @@ static int fn_array_to_string(sl_fn_ctx *cx, const sl_val *const *args, size_t n
     }
     if (sep == NULL) {
         (void)sl_fn_fail(err, "array_to_string", "SEPARATOR must be a string, not %s",
-                         describe(args[0], b, sizeof(b)));
+                         sl__fn_describe(args[0], b, sizeof(b)));
         return SL_EINVAL;
     }
     int rc = array_arg(args[1], "array_to_string", "ARRAY", err);
@@ -326,7 +301,7 @@ static int lambda_arg(sl_fn_ctx *cx, const sl_val *v, const char *fn, sl_err *er
     char b[64];
     if (v->type != SL_VAL_LAMBDA) {
         return sl_fn_fail(err, fn, "PREDICATE must be a lambda such as x -> x > 0, not %s",
-                          describe(v, b, sizeof(b)));
+                          sl__fn_describe(v, b, sizeof(b)));
     }
     if (cx->call_lambda == NULL) {
         return sl_fn_fail(err, fn, "lambdas cannot be called here");
@@ -359,7 +334,7 @@ static int fn_filter_array(sl_fn_ctx *cx, const sl_val *const *args, size_t narg
         if (!sl_val_is_null(keep) && !sl_val_as_bool(keep, &yes)) {
             return sl_fn_fail(err, "filterArray",
                               "PREDICATE must answer true or false, not %s (element %zu)",
-                              describe(keep, b, sizeof(b)), i);
+                              sl__fn_describe(keep, b, sizeof(b)), i);
         }
         if (yes) {
             sl_val_array_push(cx->arena, res, arr->u.arr.items[i]);

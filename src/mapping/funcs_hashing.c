@@ -5,6 +5,7 @@
  * (UTF-16 with a big-endian byte-order mark; a character that ISO-8859-1 or US-ASCII cannot
  * hold becomes '?'), then hashed with OpenSSL. Digests are lowercase hex. */
 #include "mapping/func.h"
+#include "mapping/funcs_int.h"
 
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -15,55 +16,6 @@
 #include <strings.h>
 
 typedef enum charset { CS_UTF8, CS_UTF16, CS_LATIN1, CS_ASCII } charset;
-
-/* The code point at s[*i], advancing *i past it; an ill-formed byte reads as U+FFFD (what
- * Java's decoder would have made of it) and advances by one. */
-static int32_t utf8_next(const char *s, size_t len, size_t *i)
-{
-    const unsigned char *p = (const unsigned char *)s + *i;
-    size_t left = len - *i;
-    unsigned char b = p[0];
-    int32_t cp;
-    size_t n;
-    int32_t min;
-    if (b < 0x80) {
-        *i += 1;
-        return b;
-    }
-    if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-        cp = b & 0x1F;
-        min = 0x80;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        cp = b & 0x0F;
-        min = 0x800;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        cp = b & 0x07;
-        min = 0x10000;
-    } else {
-        *i += 1;
-        return 0xFFFD;
-    }
-    if (left < n) {
-        *i += 1;
-        return 0xFFFD;
-    }
-    for (size_t k = 1; k < n; k++) {
-        if ((p[k] & 0xC0) != 0x80) {
-            *i += 1;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        *i += 1;
-        return 0xFFFD;
-    }
-    *i += n;
-    return cp;
-}
 
 /* The bytes of `in` in charset `cs`, in cx->arena. UTF-8 input that is well formed is
  * returned as it is. */
@@ -78,7 +30,7 @@ static const unsigned char *encode(sl_fn_ctx *cx, const sl_val *in, charset cs, 
         unsigned char *buf = sl_arena_alloc(cx->arena, len * 3 + 1);
         while (i < len) {
             size_t at = i;
-            int32_t c = utf8_next(s, len, &i);
+            int32_t c = sl__fn_utf8_next(s, len, &i);
             if (c == 0xFFFD && i - at == 1) {
                 buf[k++] = 0xEF;
                 buf[k++] = 0xBF;
@@ -98,7 +50,7 @@ static const unsigned char *encode(sl_fn_ctx *cx, const sl_val *in, charset cs, 
         buf[k++] = 0xFF;
     }
     while (i < len) {
-        int32_t c = utf8_next(s, len, &i);
+        int32_t c = sl__fn_utf8_next(s, len, &i);
         if (cs == CS_UTF16) {
             if (c >= 0x10000) {
                 int32_t v = c - 0x10000;

@@ -4,55 +4,10 @@
  * object_to_map, which Adobe lists under both Objects and Map, is defined once, in
  * funcs_object.c; it runs these rows for its pair and keyed-array syntaxes. */
 #include "mapping/func.h"
+#include "mapping/funcs_int.h"
 
 #include <inttypes.h>
 #include <stdio.h>
-
-/* What a wrong argument was, for messages: `string "abc"`, `integer 5`, `array`. */
-static const char *describe(const sl_val *v, char *buf, size_t cap)
-{
-    size_t n;
-    switch (v->type) {
-    case SL_VAL_STRING:
-        n = v->u.s.len > 40 ? 40 : v->u.s.len;
-        /* Never cut a UTF-8 sequence in half. */
-        while (n < v->u.s.len && n > 0 && ((unsigned char)v->u.s.ptr[n] & 0xC0) == 0x80) {
-            n--;
-        }
-        (void)snprintf(buf, cap, "string \"%.*s%s\"", (int)n, v->u.s.ptr,
-                       n < v->u.s.len ? "..." : "");
-        return buf;
-    case SL_VAL_INT:
-        (void)snprintf(buf, cap, "integer %" PRId64, v->u.i);
-        return buf;
-    case SL_VAL_DOUBLE:
-        (void)snprintf(buf, cap, "decimal %g", v->u.d);
-        return buf;
-    case SL_VAL_BOOL:
-        (void)snprintf(buf, cap, "boolean %s", v->u.b ? "true" : "false");
-        return buf;
-    default:
-        return sl_val_type_name(v->type);
-    }
-}
-
-/* A key: strings as they are; numbers, booleans and date-times as their text (the docs: keys
- * "are automatically converted to strings"); arrays, objects and null cannot be keys. */
-static int key_text(sl_fn_ctx *cx, const sl_val *v, const char *fn, const char *what,
-                    const sl_val **out, sl_err *err)
-{
-    char b[64];
-    const sl_val *s = NULL;
-    if (v->type != SL_VAL_ARRAY && v->type != SL_VAL_OBJECT && v->type != SL_VAL_LAMBDA) {
-        s = sl_fn_str(cx, v); /* NULL for null */
-    }
-    if (s == NULL) {
-        (void)sl_fn_fail(err, fn, "%s must be a string, not %s", what, describe(v, b, sizeof(b)));
-        return SL_EINVAL;
-    }
-    *out = s;
-    return SL_OK;
-}
 
 /* to_map("k1", v1, "k2", v2, ...): a later pair with the same key replaces the earlier value
  * in the earlier pair's position. */
@@ -69,7 +24,7 @@ static int fn_to_map(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, con
         char what[48];
         const sl_val *key = NULL;
         (void)snprintf(what, sizeof(what), "KEY (argument %zu)", i + 1);
-        int rc = key_text(cx, args[i], "to_map", what, &key, err);
+        int rc = sl__fn_text_arg(cx, args[i], "to_map", what, &key, err);
         if (rc != SL_OK) {
             return rc;
         }
@@ -90,10 +45,10 @@ static int fn_array_to_map(sl_fn_ctx *cx, const sl_val *const *args, size_t narg
     const sl_val *arr = args[0];
     if (arr->type != SL_VAL_ARRAY) {
         return sl_fn_fail(err, "array_to_map", "INPUTS must be an array of objects, not %s",
-                          describe(arr, b, sizeof(b)));
+                          sl__fn_describe(arr, b, sizeof(b)));
     }
     const sl_val *field = NULL;
-    int rc = key_text(cx, args[1], "array_to_map", "KEY", &field, err);
+    int rc = sl__fn_text_arg(cx, args[1], "array_to_map", "KEY", &field, err);
     if (rc != SL_OK) {
         return rc;
     }
@@ -105,7 +60,7 @@ static int fn_array_to_map(sl_fn_ctx *cx, const sl_val *const *args, size_t narg
         }
         if (el->type != SL_VAL_OBJECT) {
             return sl_fn_fail(err, "array_to_map", "INPUTS[%zu] must be an object, not %s", i,
-                              describe(el, b, sizeof(b)));
+                              sl__fn_describe(el, b, sizeof(b)));
         }
         const sl_val *kv = sl_val_object_get(el, field->u.s.ptr, field->u.s.len);
         if (sl_val_is_null(kv)) {
@@ -114,7 +69,7 @@ static int fn_array_to_map(sl_fn_ctx *cx, const sl_val *const *args, size_t narg
         char what[96];
         const sl_val *key = NULL;
         (void)snprintf(what, sizeof(what), "INPUTS[%zu].%.40s", i, field->u.s.ptr);
-        rc = key_text(cx, kv, "array_to_map", what, &key, err);
+        rc = sl__fn_text_arg(cx, kv, "array_to_map", what, &key, err);
         if (rc != SL_OK) {
             return rc;
         }

@@ -4,63 +4,19 @@
  * their keys and values. Objects and maps are one value type, so the map helpers Adobe lists
  * here (map_get_values, map_has_keys, add_to_map, object_to_map) take either. */
 #include "mapping/func.h"
+#include "mapping/funcs_int.h"
 
 #include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-/* What a wrong argument was, for messages: `string "abc"`, `integer 5`, `array`. */
-static const char *describe(const sl_val *v, char *buf, size_t cap)
-{
-    size_t n;
-    switch (v->type) {
-    case SL_VAL_STRING:
-        n = v->u.s.len > 40 ? 40 : v->u.s.len;
-        /* Never cut a UTF-8 sequence in half. */
-        while (n < v->u.s.len && n > 0 && ((unsigned char)v->u.s.ptr[n] & 0xC0) == 0x80) {
-            n--;
-        }
-        (void)snprintf(buf, cap, "string \"%.*s%s\"", (int)n, v->u.s.ptr,
-                       n < v->u.s.len ? "..." : "");
-        return buf;
-    case SL_VAL_INT:
-        (void)snprintf(buf, cap, "integer %" PRId64, v->u.i);
-        return buf;
-    case SL_VAL_DOUBLE:
-        (void)snprintf(buf, cap, "decimal %g", v->u.d);
-        return buf;
-    case SL_VAL_BOOL:
-        (void)snprintf(buf, cap, "boolean %s", v->u.b ? "true" : "false");
-        return buf;
-    default:
-        return sl_val_type_name(v->type);
-    }
-}
-
-/* The text of a scalar argument: strings as they are; numbers, booleans and date-times as
- * their text. Arrays, objects and lambdas are an error naming `param`. */
-static int text_arg(sl_fn_ctx *cx, const sl_val *v, const char *fn, const char *param,
-                    const sl_val **out, sl_err *err)
-{
-    char b[64];
-    const sl_val *s = NULL;
-    if (v->type != SL_VAL_ARRAY && v->type != SL_VAL_OBJECT && v->type != SL_VAL_LAMBDA) {
-        s = sl_fn_str(cx, v); /* NULL for null */
-    }
-    if (s == NULL) {
-        (void)sl_fn_fail(err, fn, "%s must be a string, not %s", param, describe(v, b, sizeof(b)));
-        return SL_EINVAL;
-    }
-    *out = s;
-    return SL_OK;
-}
-
 static int object_arg(const sl_val *v, const char *fn, const char *param, sl_err *err)
 {
     char b[64];
     if (v->type != SL_VAL_OBJECT) {
-        (void)sl_fn_fail(err, fn, "%s must be an object, not %s", param, describe(v, b, sizeof(b)));
+        (void)sl_fn_fail(err, fn, "%s must be an object, not %s", param,
+                         sl__fn_describe(v, b, sizeof(b)));
         return SL_EINVAL;
     }
     return SL_OK;
@@ -160,7 +116,7 @@ static int fn_arrays_to_object(sl_fn_ctx *cx, const sl_val *const *args, size_t 
         char what[48];
         const sl_val *key = NULL;
         (void)snprintf(what, sizeof(what), "the key (argument %zu)", i + 1);
-        int rc = text_arg(cx, args[i], "arrays_to_object", what, &key, err);
+        int rc = sl__fn_text_arg(cx, args[i], "arrays_to_object", what, &key, err);
         if (rc != SL_OK) {
             return rc;
         }
@@ -170,7 +126,7 @@ static int fn_arrays_to_object(sl_fn_ctx *cx, const sl_val *const *args, size_t 
             return sl_fn_fail(err, "arrays_to_object",
                               "the values of key \"%.40s\" (argument %zu) must be an array, "
                               "not %s",
-                              key->u.s.ptr, i + 2, describe(arr, b, sizeof(b)));
+                              key->u.s.ptr, i + 2, sl__fn_describe(arr, b, sizeof(b)));
         }
         rows = arr->u.arr.len > rows ? arr->u.arr.len : rows;
     }
@@ -202,7 +158,7 @@ static int fn_object_to_map(sl_fn_ctx *cx, const sl_val *const *args, size_t nar
         if (args[0]->type != SL_VAL_OBJECT) {
             return sl_fn_fail(err, "object_to_map",
                               "with one argument, OBJECT must be an object, not %s",
-                              describe(args[0], b, sizeof(b)));
+                              sl__fn_describe(args[0], b, sizeof(b)));
         }
         *out = args[0];
         return SL_OK;
@@ -283,7 +239,7 @@ static int delim_arg(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, siz
         return SL_OK;
     }
     const sl_val *s = NULL;
-    int rc = text_arg(cx, args[i], fn, param, &s, err);
+    int rc = sl__fn_text_arg(cx, args[i], fn, param, &s, err);
     if (rc == SL_OK && s->u.s.len > 0) {
         *out = (span){s->u.s.ptr, s->u.s.len};
     }
@@ -295,7 +251,7 @@ static int fn_str_to_object(sl_fn_ctx *cx, const sl_val *const *args, size_t nar
 {
     const sl_val *s = NULL;
     kv_iter it;
-    int rc = text_arg(cx, args[0], "str_to_object", "STRING", &s, err);
+    int rc = sl__fn_text_arg(cx, args[0], "str_to_object", "STRING", &s, err);
     if (rc == SL_OK) {
         rc = delim_arg(cx, args, nargs, 1, "str_to_object", "VALUE_DELIMITER", ":", &it.vd, err);
     }
@@ -330,9 +286,9 @@ static int fn_get_values(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs,
     if (sl_val_is_null(args[0]) || sl_val_is_null(args[1])) {
         return SL_OK;
     }
-    int rc = text_arg(cx, args[0], "get_values", "STRING", &s, err);
+    int rc = sl__fn_text_arg(cx, args[0], "get_values", "STRING", &s, err);
     if (rc == SL_OK) {
-        rc = text_arg(cx, args[1], "get_values", "KEY", &k, err);
+        rc = sl__fn_text_arg(cx, args[1], "get_values", "KEY", &k, err);
     }
     if (rc == SL_OK) {
         rc = delim_arg(cx, args, nargs, 2, "get_values", "VALUE_DELIMITER", ":", &it.vd, err);
@@ -429,7 +385,7 @@ static int fn_contains_key(sl_fn_ctx *cx, const sl_val *const *args, size_t narg
         *out = sl_val_null();
         return SL_OK;
     }
-    int rc = text_arg(cx, args[1], "contains_key", "INPUT", &path, err);
+    int rc = sl__fn_text_arg(cx, args[1], "contains_key", "INPUT", &path, err);
     if (rc != SL_OK) {
         return rc;
     }
@@ -449,7 +405,7 @@ static int key_list(sl_fn_ctx *cx, const sl_val *v, const char *fn, const sl_val
     sl_val *list = sl_val_array_new(cx->arena, v->type == SL_VAL_ARRAY ? v->u.arr.len : 1);
     *keys = list;
     if (v->type != SL_VAL_ARRAY) {
-        int rc = text_arg(cx, v, fn, "KEY", &key, err);
+        int rc = sl__fn_text_arg(cx, v, fn, "KEY", &key, err);
         if (rc == SL_OK) {
             sl_val_array_push(cx->arena, list, key);
         }
@@ -461,7 +417,7 @@ static int key_list(sl_fn_ctx *cx, const sl_val *v, const char *fn, const sl_val
         }
         char what[32];
         (void)snprintf(what, sizeof(what), "KEY[%zu]", i);
-        int rc = text_arg(cx, v->u.arr.items[i], fn, what, &key, err);
+        int rc = sl__fn_text_arg(cx, v->u.arr.items[i], fn, what, &key, err);
         if (rc != SL_OK) {
             return rc;
         }

@@ -5,56 +5,13 @@
  * lookaround, possessive and lazy quantifiers, named groups). Each match runs under match,
  * depth and heap limits, so a catastrophic pattern ends in a warning instead of a stall. */
 #include "mapping/func.h"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "mapping/funcs_int.h"
 
 #include <stdbool.h>
 #include <string.h>
 
-#define SL_REGEX_MATCH_LIMIT 1000000u
-#define SL_REGEX_DEPTH_LIMIT 10000u
-#define SL_REGEX_HEAP_KIB    16384u
-
-typedef struct regex {
-    pcre2_code *code;
-    pcre2_match_data *md;
-    pcre2_match_context *mc;
-} regex;
-
-static void regex_close(regex *r)
-{
-    pcre2_match_context_free(r->mc); /* all three are NULL-safe */
-    pcre2_match_data_free(r->md);
-    pcre2_code_free(r->code);
-}
-
-/* Compile `pattern`; `extra` adds anchoring options. */
-static int regex_open(regex *r, const sl_val *pattern, uint32_t extra, const char *fn, sl_err *err)
-{
-    int ec = 0;
-    PCRE2_SIZE at = 0;
-    memset(r, 0, sizeof(*r));
-    r->code = pcre2_compile((PCRE2_SPTR)pattern->u.s.ptr, pattern->u.s.len,
-                            PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C | extra,
-                            &ec, &at, NULL);
-    if (r->code == NULL) {
-        PCRE2_UCHAR msg[120];
-        (void)pcre2_get_error_message(ec, msg, sizeof(msg));
-        return sl_fn_fail(err, fn,
-                          "REGEX \"%.60s\" is not a valid regular expression at offset %zu: %s",
-                          pattern->u.s.ptr, (size_t)at, (const char *)msg);
-    }
-    r->md = pcre2_match_data_create_from_pattern(r->code, NULL);
-    r->mc = pcre2_match_context_create(NULL);
-    (void)pcre2_set_match_limit(r->mc, SL_REGEX_MATCH_LIMIT);
-    (void)pcre2_set_depth_limit(r->mc, SL_REGEX_DEPTH_LIMIT);
-    (void)pcre2_set_heap_limit(r->mc, SL_REGEX_HEAP_KIB);
-    return SL_OK;
-}
-
 /* Match `in` once. Sets *matched; fails only when the match itself fails (a limit). */
-static int regex_match(regex *r, const sl_val *in, const char *fn, bool *matched, sl_err *err)
+static int regex_match(sl_fn_regex *r, const sl_val *in, const char *fn, bool *matched, sl_err *err)
 {
     int rc = pcre2_match(r->code, (PCRE2_SPTR)in->u.s.ptr, in->u.s.len, 0, 0, r->md, r->mc);
     if (rc == PCRE2_ERROR_NOMATCH) {
@@ -93,13 +50,13 @@ static int fn_extract_regex(sl_fn_ctx *cx, const sl_val *const *args, size_t nar
     (void)nargs;
     const sl_val *in = NULL;
     const sl_val *pattern = NULL;
-    regex r;
+    sl_fn_regex r;
     bool matched = false;
     memset(&r, 0, sizeof(r));
     if (!args_of(cx, args, "extract_regex", &in, &pattern, err)) {
         return err->code;
     }
-    int rc = regex_open(&r, pattern, 0, "extract_regex", err);
+    int rc = sl__fn_regex_open(&r, pattern, 0, "extract_regex", err);
     if (rc == SL_OK) {
         rc = regex_match(&r, in, "extract_regex", &matched, err);
     }
@@ -127,7 +84,7 @@ static int fn_extract_regex(sl_fn_ctx *cx, const sl_val *const *args, size_t nar
     }
     *out = arr;
 out:
-    regex_close(&r);
+    sl__fn_regex_close(&r);
     return rc;
 }
 
@@ -137,21 +94,22 @@ static int fn_matches_regex(sl_fn_ctx *cx, const sl_val *const *args, size_t nar
     (void)nargs;
     const sl_val *in = NULL;
     const sl_val *pattern = NULL;
-    regex r;
+    sl_fn_regex r;
     bool matched = false;
     memset(&r, 0, sizeof(r));
     if (!args_of(cx, args, "matches_regex", &in, &pattern, err)) {
         return err->code;
     }
     /* The whole string must match, as Java's String.matches. */
-    int rc = regex_open(&r, pattern, PCRE2_ANCHORED | PCRE2_ENDANCHORED, "matches_regex", err);
+    int rc =
+        sl__fn_regex_open(&r, pattern, PCRE2_ANCHORED | PCRE2_ENDANCHORED, "matches_regex", err);
     if (rc == SL_OK) {
         rc = regex_match(&r, in, "matches_regex", &matched, err);
     }
     if (rc == SL_OK) {
         *out = sl_val_bool(matched);
     }
-    regex_close(&r);
+    sl__fn_regex_close(&r);
     return rc;
 }
 

@@ -6,9 +6,8 @@
  * character each. Case mapping is ICU's, in the root locale. */
 #include "core/str.h"
 #include "mapping/func.h"
+#include "mapping/funcs_int.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <unicode/ucasemap.h>
 #include <unicode/uchar.h>
 
@@ -20,68 +19,14 @@
  * count must fail as a warning, not exhaust memory. */
 #define SL_STR_MAX_RESULT ((size_t)16 * 1024 * 1024)
 
-/* Bounds on one regular-expression match (explode), as in funcs_regex.c. */
-#define SL_STR_REGEX_MATCH_LIMIT 1000000u
-#define SL_STR_REGEX_DEPTH_LIMIT 10000u
-#define SL_STR_REGEX_HEAP_KIB    16384u
-
 /* ---- UTF-8 ---- */
-
-/* The code point at s[*i], advancing *i past it. An ill-formed byte reads as U+FFFD and
- * advances by one. */
-static int32_t utf8_next(const char *s, size_t len, size_t *i)
-{
-    const unsigned char *p = (const unsigned char *)s + *i;
-    size_t left = len - *i;
-    unsigned char b = p[0];
-    int32_t cp;
-    size_t n;
-    int32_t min;
-    if (b < 0x80) {
-        *i += 1;
-        return b;
-    }
-    if (b >= 0xC2 && b <= 0xDF) {
-        n = 2;
-        cp = b & 0x1F;
-        min = 0x80;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        n = 3;
-        cp = b & 0x0F;
-        min = 0x800;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        n = 4;
-        cp = b & 0x07;
-        min = 0x10000;
-    } else {
-        *i += 1;
-        return 0xFFFD;
-    }
-    if (left < n) {
-        *i += 1;
-        return 0xFFFD;
-    }
-    for (size_t k = 1; k < n; k++) {
-        if ((p[k] & 0xC0) != 0x80) {
-            *i += 1;
-            return 0xFFFD;
-        }
-        cp = (cp << 6) | (p[k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-        *i += 1;
-        return 0xFFFD;
-    }
-    *i += n;
-    return cp;
-}
 
 /* The byte offset of character `nchars` (or `len` when the string is shorter). */
 static size_t utf8_offset(const char *s, size_t len, int64_t nchars)
 {
     size_t i = 0;
     while (nchars > 0 && i < len) {
-        (void)utf8_next(s, len, &i);
+        (void)sl__fn_utf8_next(s, len, &i);
         nchars--;
     }
     return i;
@@ -92,7 +37,7 @@ static int64_t utf8_count(const char *s, size_t len)
     size_t i = 0;
     int64_t n = 0;
     while (i < len) {
-        (void)utf8_next(s, len, &i);
+        (void)sl__fn_utf8_next(s, len, &i);
         n++;
     }
     return n;
@@ -164,42 +109,6 @@ static int fn_concat(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, con
 
 /* ---- explode: split on a regular expression ---- */
 
-typedef struct regex {
-    pcre2_code *code;
-    pcre2_match_data *md;
-    pcre2_match_context *mc;
-} regex;
-
-static void regex_close(regex *r)
-{
-    pcre2_match_context_free(r->mc); /* all three are NULL-safe */
-    pcre2_match_data_free(r->md);
-    pcre2_code_free(r->code);
-}
-
-static int regex_open(regex *r, const sl_val *pattern, const char *fn, sl_err *err)
-{
-    int ec = 0;
-    PCRE2_SIZE at = 0;
-    memset(r, 0, sizeof(*r));
-    r->code = pcre2_compile((PCRE2_SPTR)pattern->u.s.ptr, pattern->u.s.len,
-                            PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NEVER_BACKSLASH_C, &ec, &at,
-                            NULL);
-    if (r->code == NULL) {
-        PCRE2_UCHAR msg[120];
-        (void)pcre2_get_error_message(ec, msg, sizeof(msg));
-        return sl_fn_fail(err, fn,
-                          "REGEX \"%.60s\" is not a valid regular expression at offset %zu: %s",
-                          pattern->u.s.ptr, (size_t)at, (const char *)msg);
-    }
-    r->md = pcre2_match_data_create_from_pattern(r->code, NULL);
-    r->mc = pcre2_match_context_create(NULL);
-    (void)pcre2_set_match_limit(r->mc, SL_STR_REGEX_MATCH_LIMIT);
-    (void)pcre2_set_depth_limit(r->mc, SL_STR_REGEX_DEPTH_LIMIT);
-    (void)pcre2_set_heap_limit(r->mc, SL_STR_REGEX_HEAP_KIB);
-    return SL_OK;
-}
-
 static void push_str(sl_fn_ctx *cx, sl_val *arr, const char *p, size_t len)
 {
     sl_val_array_push(cx->arena, arr, sl_val_str(cx->arena, p, len));
@@ -208,7 +117,7 @@ static void push_str(sl_fn_ctx *cx, sl_val *arr, const char *p, size_t len)
 /* Java's String.split(regex, -1): every part is kept, trailing empty ones too; a zero-width
  * match at the very start yields no leading empty part; after an empty match the search
  * resumes one character further on. */
-static int explode_with(sl_fn_ctx *cx, regex *r, const sl_val *in, sl_val *arr, sl_err *err)
+static int explode_with(sl_fn_ctx *cx, sl_fn_regex *r, const sl_val *in, sl_val *arr, sl_err *err)
 {
     const char *s = in->u.s.ptr;
     size_t len = in->u.s.len;
@@ -236,7 +145,7 @@ static int explode_with(sl_fn_ctx *cx, regex *r, const sl_val *in, sl_val *arr, 
                 break;
             }
             size_t next = me;
-            (void)utf8_next(s, len, &next);
+            (void)sl__fn_utf8_next(s, len, &next);
             from = next;
         } else {
             from = me;
@@ -252,7 +161,7 @@ static int fn_explode(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, co
     static const sl_val comma = {.type = SL_VAL_STRING, .u.s = {",", 1}};
     const sl_val *in = NULL;
     const sl_val *pattern = &comma;
-    regex r;
+    sl_fn_regex r;
     memset(&r, 0, sizeof(r));
     if (!str_arg(cx, args[0], "explode", "STRING", &in, err)) {
         return err->code;
@@ -260,7 +169,7 @@ static int fn_explode(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, co
     if (nargs > 1 && !str_arg(cx, args[1], "explode", "REGEX", &pattern, err)) {
         return err->code;
     }
-    int rc = regex_open(&r, pattern, "explode", err);
+    int rc = sl__fn_regex_open(&r, pattern, 0, "explode", err);
     if (rc != SL_OK) {
         goto out;
     }
@@ -270,7 +179,7 @@ static int fn_explode(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, co
         *out = arr;
     }
 out:
-    regex_close(&r);
+    sl__fn_regex_close(&r);
     return rc;
 }
 
@@ -315,7 +224,7 @@ static int fn_instr(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, cons
             }
             from = (size_t)found;
             if (from < len) {
-                (void)utf8_next(s, len, &from);
+                (void)sl__fn_utf8_next(s, len, &from);
             } else {
                 from = len + 1;
             }
@@ -478,7 +387,7 @@ static bool is_sep(const char *s, size_t i, size_t j, const sl_val *seps)
     size_t k = 0;
     while (k < seps->u.s.len) {
         size_t start = k;
-        (void)utf8_next(seps->u.s.ptr, seps->u.s.len, &k);
+        (void)sl__fn_utf8_next(seps->u.s.ptr, seps->u.s.len, &k);
         if (k - start == j - i && memcmp(seps->u.s.ptr + start, s + i, j - i) == 0) {
             return true;
         }
@@ -505,7 +414,7 @@ static int fn_split(sl_fn_ctx *cx, const sl_val *const *args, size_t nargs, cons
     size_t piece = 0;
     while (i < len) {
         size_t j = i;
-        (void)utf8_next(s, len, &j);
+        (void)sl__fn_utf8_next(s, len, &j);
         if (is_sep(s, i, j, seps)) {
             if (i > piece) {
                 push_str(cx, arr, s + piece, i - piece);
@@ -622,7 +531,7 @@ static int pad(sl_fn_ctx *cx, const sl_val *const *args, bool left, const char *
             p = 0;
         }
         size_t q = p;
-        (void)utf8_next(padding->u.s.ptr, padding->u.s.len, &q);
+        (void)sl__fn_utf8_next(padding->u.s.ptr, padding->u.s.len, &q);
         memcpy(buf + n, padding->u.s.ptr + p, q - p);
         n += q - p;
         p = q;
@@ -715,7 +624,7 @@ static int strip(sl_fn_ctx *cx, const sl_val *v, bool lead, bool trail, const ch
     bool seen = false;
     while (i < len) {
         size_t at = i;
-        int32_t c = utf8_next(s, len, &i);
+        int32_t c = sl__fn_utf8_next(s, len, &i);
         if (!is_space(c)) {
             if (!seen) {
                 b = at;
@@ -788,8 +697,8 @@ static int fn_equals_ignore_case(sl_fn_ctx *cx, const sl_val *const *args, size_
     size_t j = 0;
     bool same = true;
     while (same && i < a->u.s.len && j < b->u.s.len) {
-        int32_t ca = utf8_next(a->u.s.ptr, a->u.s.len, &i);
-        int32_t cb = utf8_next(b->u.s.ptr, b->u.s.len, &j);
+        int32_t ca = sl__fn_utf8_next(a->u.s.ptr, a->u.s.len, &i);
+        int32_t cb = sl__fn_utf8_next(b->u.s.ptr, b->u.s.len, &j);
         same =
             ca == cb || u_foldCase(ca, U_FOLD_CASE_DEFAULT) == u_foldCase(cb, U_FOLD_CASE_DEFAULT);
     }
