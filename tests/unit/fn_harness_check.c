@@ -2,6 +2,8 @@
 /* tests/unit/fn_harness_check.c: catalogue calls checked by the kind of their result. */
 #include "fn_harness_check.h"
 
+#include <stdio.h>
+
 int fn_last_rc;
 int64_t fn_now_ms = FN_NOW_MS;
 
@@ -63,5 +65,35 @@ void check_err(const sl_val *v, const char *fn, const char *part)
     assert_int_equal(strncmp(fn_err.msg, fn, strlen(fn)), 0);
     if (strstr(fn_err.msg, part) == NULL) {
         fail_msg("message '%s' lacks '%s'", fn_err.msg, part);
+    }
+}
+
+int check_documented(const sl_func *f, const char *category)
+{
+    assert_string_equal(f->category, category);
+    assert_non_null(f->impl);
+    assert_true(f->syntax != NULL && f->syntax[0] != '\0');
+    assert_non_null(f->params);
+    assert_true(f->return_type != NULL && f->return_type[0] != '\0');
+    assert_true(f->example != NULL && f->example[0] != '\0');
+    assert_true(f->result != NULL && f->result[0] != '\0');
+    assert_true(f->description != NULL && f->description[0] != '\0');
+    char buf[1024];
+    (void)snprintf(buf, sizeof(buf), "%s", f->params);
+    char *save = NULL;
+    int count = 0;
+    for (char *p = strtok_r(buf, ";", &save); p != NULL; p = strtok_r(NULL, ";", &save)) {
+        assert_non_null(strchr(p, ':'));
+        count++;
+    }
+    return count;
+}
+
+void check_named_rows(const char *const *names, size_t n, const char *category)
+{
+    for (size_t i = 0; i < n; i++) {
+        const sl_func *f = sl_func_find(names[i], strlen(names[i]));
+        assert_non_null(f);
+        (void)check_documented(f, category);
     }
 }

@@ -36,4 +36,10 @@ void check_int(const sl_val *v, int64_t want);
 void check_null(const sl_val *v);
 /* An error whose message names the function `fn` and contains `part`. */
 void check_err(const sl_val *v, const char *fn, const char *part);
+
+/* Row `f` is filed under `category` and documented, and each ';'-separated part of its
+ * params reads "NAME: description" (how the API splits it). Returns the number of parts. */
+int check_documented(const sl_func *f, const char *category);
+/* check_documented for each of the `n` rows named in `names`, which must all exist. */
+void check_named_rows(const char *const *names, size_t n, const char *category);
 #endif

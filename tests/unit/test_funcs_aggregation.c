@@ -3,31 +3,11 @@
  * booleans, and the errors for kinds that do not compare. */
 #include "fn_harness_check.h"
 
-#include <stdio.h>
-
 static void test_aggregation_rows_documented(void **state)
 {
     static const char *const names[] = {"min", "max"};
     (void)state;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        const sl_func *f = sl_func_find(names[i], strlen(names[i]));
-        assert_non_null(f);
-        assert_string_equal(f->category, "Aggregation");
-        assert_non_null(f->impl);
-        assert_true(f->syntax != NULL && f->syntax[0] != '\0');
-        assert_non_null(f->params);
-        assert_true(f->return_type != NULL && f->return_type[0] != '\0');
-        assert_true(f->example != NULL && f->example[0] != '\0');
-        assert_true(f->result != NULL && f->result[0] != '\0');
-        assert_true(f->description != NULL && f->description[0] != '\0');
-        /* The API splits params on ';' into NAME: description. */
-        char buf[1024];
-        (void)snprintf(buf, sizeof(buf), "%s", f->params);
-        char *save = NULL;
-        for (char *p = strtok_r(buf, ";", &save); p != NULL; p = strtok_r(NULL, ";", &save)) {
-            assert_non_null(strchr(p, ':'));
-        }
-    }
+    check_named_rows(names, sizeof(names) / sizeof(names[0]), "Aggregation");
 }
 
 static const sl_val *dt(const char *iso)

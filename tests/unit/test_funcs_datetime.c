@@ -35,24 +35,8 @@ static void test_datetime_rows_documented(void **state)
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         const sl_func *f = sl_func_find(names[i], strlen(names[i]));
         assert_non_null(f);
-        assert_string_equal(f->category, "Date and time");
-        assert_non_null(f->impl);
-        assert_true(f->syntax != NULL && f->syntax[0] != '\0');
-        assert_non_null(f->params);
-        assert_true(f->return_type != NULL && f->return_type[0] != '\0');
-        assert_true(f->example != NULL && f->example[0] != '\0');
-        assert_true(f->result != NULL && f->result[0] != '\0');
-        assert_true(f->description != NULL && f->description[0] != '\0');
+        int count = check_documented(f, "Date and time");
         assert_true(f->max_args == 0 || f->params[0] != '\0');
-        /* The API splits params on ';' into NAME: description. */
-        char buf[1024];
-        (void)snprintf(buf, sizeof(buf), "%s", f->params);
-        char *save = NULL;
-        int count = 0;
-        for (char *p = strtok_r(buf, ";", &save); p != NULL; p = strtok_r(NULL, ";", &save)) {
-            assert_non_null(strchr(p, ':'));
-            count++;
-        }
         assert_int_equal(count, f->max_args);
     }
     const sl_func *date = sl_func_find("date", 4);
