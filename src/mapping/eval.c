@@ -709,15 +709,21 @@ static int eval_call(evaluator *ev, const sl_ast *n, const frame *fr, const sl_v
     if (n->builtin != SL_BI_NONE) {
         return eval_builtin(ev, n, fr, out, err);
     }
-    const sl_val *small[8];
+    const sl_val *small[9];
+    /* A row that asks about the record gets it as a hidden first argument. */
+    size_t hidden = (n->fn->flags & SL_FN_RECORD) != 0 ? 1 : 0;
+    size_t total = n->nkids + hidden;
     /* Object pointers all have one size (POSIX). */
-    const sl_val **args = n->nkids <= 8 ? small : sl_arena_alloc(ev->a, n->nkids * sizeof(void *));
+    const sl_val **args = total <= 9 ? small : sl_arena_alloc(ev->a, total * sizeof(void *));
     bool any_null = false;
-    int rc = eval_args(ev, n, 0, fr, args, &any_null, err);
+    if (hidden != 0) {
+        args[0] = ev->input;
+    }
+    int rc = eval_args(ev, n, 0, fr, args + hidden, &any_null, err);
     if (rc != SL_OK) {
         return rc;
     }
-    return call_row(ev, n, args, n->nkids, any_null, out, err);
+    return call_row(ev, n, args, total, any_null, out, err);
 }
 
 static int eval_array(evaluator *ev, const sl_ast *n, const frame *fr, const sl_val **out,

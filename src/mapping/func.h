@@ -42,6 +42,9 @@ enum {
     SL_FN_LAMBDA = 1u << 2,
     /* Refused at compile time with `description` as the reason (fpid_to_ecid). */
     SL_FN_UNSUPPORTED = 1u << 3,
+    /* Asks about the input record (contains_key): the evaluator passes the record as a hidden
+     * first argument, before the ones written in the call. */
+    SL_FN_RECORD = 1u << 4,
 };
 
 #define SL_FN_VARIADIC (-1)

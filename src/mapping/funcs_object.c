@@ -592,7 +592,7 @@ const sl_func sl_funcs_object[] = {
         .min_args = 1,
         .max_args = 1,
         .impl = fn_contains_key,
-        .flags = SL_FN_TAKES_NULL,
+        .flags = SL_FN_TAKES_NULL | SL_FN_RECORD,
         .syntax = "Boolean contains_key(String)",
         .params = "INPUT: the path to look for in the source record, dotted (\"a.b.c\"), with "
                   "[n] for an array element and \\. for a dot inside a name (required)",
