@@ -10,6 +10,8 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "mapping/datetime.h"
+#include "schema/schema.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -297,6 +299,8 @@ int sl_cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Strings mapped to date-time fields are read as Data Prep's date() reads them. */
+    sl_schema_set_date_parser(sl_datetime_text_to_iso);
     int rc = serve(rt);
     if (rc == 0) {
         int sig = 0;

@@ -9,6 +9,7 @@
  * Gregorian with ISO weeks (Monday first, four days in the first week), as java.time's are.
  * A string given where a date-time is expected is read the way date() reads it without a format.
  * ICU objects are opened per call, so nothing here is shared between threads. */
+#include "mapping/datetime.h"
 #include "mapping/func.h"
 
 #include <unicode/ucal.h>
@@ -1488,3 +1489,21 @@ const sl_func sl_funcs_datetime[] = {
     },
     {0},
 };
+
+bool sl_datetime_from_text(const char *text, size_t len, sl_datetime *out)
+{
+    bool ok = false;
+    sl_err err;
+    sl_err_clear(&err);
+    return parse_auto("date", text, len, out, &ok, &err) == SL_OK && ok;
+}
+
+bool sl_datetime_text_to_iso(const char *text, size_t len, char *iso, size_t cap)
+{
+    sl_datetime dt;
+    if (!sl_datetime_from_text(text, len, &dt)) {
+        return false;
+    }
+    (void)sl_datetime_iso(&dt, iso, cap);
+    return true;
+}

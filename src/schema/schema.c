@@ -108,6 +108,13 @@ void sl_schema_destroy(sl_schema *s)
 
 /* ---- coercion ---- */
 
+static sl_schema_date_parser date_parser;
+
+void sl_schema_set_date_parser(sl_schema_date_parser fn)
+{
+    date_parser = fn;
+}
+
 /* Epoch numbers below 10^11 are seconds (Customer.io's `timestamp`), larger ones
  * milliseconds: 10^11 s is the year 5138, 10^11 ms is March 1973. */
 static json_object *to_datetime(json_object *v)
@@ -123,7 +130,15 @@ static json_object *to_datetime(json_object *v)
         }
         ms = (int64_t)(fabs(d) < 1e11 ? d * 1000.0 : d);
     } else if (json_object_is_type(v, json_type_string)) {
-        return json_object_get(v); /* validation (issue of its own) checks the format */
+        char text[64];
+        if (date_parser == NULL) {
+            return json_object_get(v);
+        }
+        if (!date_parser(json_object_get_string(v), (size_t)json_object_get_string_len(v), text,
+                         sizeof(text))) {
+            return NULL; /* not a date in any of the accepted forms: a warning */
+        }
+        return json_object_new_string(text);
     } else {
         return NULL;
     }

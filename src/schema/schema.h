@@ -8,6 +8,8 @@
 #include "core/err.h"
 
 #include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 typedef struct sl_schema sl_schema; /* opaque */
 
@@ -23,6 +25,13 @@ int sl_schema_compile(json_object *doc, sl_schema **out, sl_err *err);
  * record's identities to its identityMap. A value that cannot be coerced is removed and
  * counted in `*warnings` (AEP: a mapping error nulls the field). */
 int sl_schema_apply(const sl_schema *s, json_object *record, int *warnings, sl_err *err);
+
+/* How a string mapped to a date-time field is read: `fn` parses `len` bytes of `text` and writes
+ * the ISO-8601 form into `iso`, or returns false. Set once at start, before any thread; without
+ * one, strings pass through unchanged. (The parser lives with the mapping language, which this
+ * module does not depend on: mapping/datetime.h.) */
+typedef bool (*sl_schema_date_parser)(const char *text, size_t len, char *iso, size_t cap);
+void sl_schema_set_date_parser(sl_schema_date_parser fn);
 
 /* Normalise an identity value for namespace `ns` (Email: trimmed, lower-cased) into `out`
  * (a new heap string, release with free). */

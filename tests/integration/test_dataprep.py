@@ -120,6 +120,32 @@ class DataPrep(harness.SluiceTestCase):
         r = self.post(CV + "/mappingSets/preview", {"data": rows[:1], "mappingSet": schemaless})
         self.assertEqual(r.json()[0]["data"], {"optIn": "yes", "count": "42", "label": "42"})
 
+    def test_strings_to_date_time_fields(self):
+        """aep-api.md §3.5: a string mapped to a date-time field is read with ISO-8601 and then
+        the ordered pattern list; one that matches none is dropped with a warning."""
+        schema = {"title": "dates", "meta:class": "https://ns.adobe.com/xdm/context/experienceevent",
+                  "properties": {"when": {"type": "date-time"}}}
+        r = self.post("/data/foundation/schemaregistry/tenant/schemas", schema)
+        self.assertEqual(r.status, 201, r)
+        mapping = {"outputSchema": {"schemaRef": {"id": r.json()["$id"]}}, "mappings": [
+            {"sourceType": "ATTRIBUTE", "source": "w", "destination": "when"}]}
+        cases = [("2026-01-01T12:03:42Z", "2026-01-01T12:03:42Z"),
+                 ("2026-01-01T12:03:42.500+02:00", "2026-01-01T12:03:42.500+02:00"),
+                 ("2024-05-05 20:39:00", "2024-05-05T20:39:00Z"),
+                 ("2024-05-05 20:39:00.005-0800", "2024-05-05T20:39:00.005-08:00"),
+                 ("2024/05/05", "2024-05-05T00:00:00Z"),
+                 ("12112020", "2020-12-11T00:00:00Z"),  # MMddyyyy, the documented ambiguity
+                 ("05-Mar-2024", "2024-03-05T00:00:00Z"),
+                 (1767269059, "2026-01-01T12:04:19Z")]
+        rows = [{"w": c[0]} for c in cases]
+        out = self.post(CV + "/mappingSets/preview", {"data": rows, "mappingSet": mapping}).json()
+        self.assertEqual(len(out), len(cases))
+        for (given, want), got in zip(cases, out):
+            self.assertEqual(got["data"].get("when"), want, given)
+        bad = self.post(CV + "/mappingSets/preview", {"data": [{"w": "not a date"}], "mappingSet": mapping}).json()
+        self.assertEqual(bad[0]["data"], {})
+        self.assertTrue(bad[0]["errors"])
+
     def test_recommendations(self):
         ds = self.s.datasets()
         schema_id = list(ds.values())[0]["schemaRef"]["id"]
