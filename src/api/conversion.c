@@ -495,13 +495,22 @@ void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
             schema != NULL) {
             (void)sl_schema_apply(schema, rec, &warn_schema, &err);
         }
+        sl_err req_err;
+        sl_err_clear(&req_err);
+        bool missing = schema != NULL && rec != NULL &&
+                       sl_schema_check_required(schema, rec, &req_err) != SL_OK;
         json_object_object_add(r, "data", rec);
-        if (warn_map + warn_schema > 0 || err.code != SL_OK) {
+        if (warn_map + warn_schema > 0 || err.code != SL_OK || missing) {
             json_object *errs = json_object_new_array();
-            char msg[320];
-            (void)snprintf(msg, sizeof(msg), "%d field(s) could not be mapped or coerced%s%s",
-                           warn_map + warn_schema, err.msg[0] != '\0' ? ": " : "", err.msg);
-            json_object_array_add(errs, json_object_new_string(msg));
+            if (missing) {
+                json_object_array_add(errs, json_object_new_string(req_err.msg));
+            }
+            if (warn_map + warn_schema > 0 || err.code != SL_OK) {
+                char msg[320];
+                (void)snprintf(msg, sizeof(msg), "%d field(s) could not be mapped or coerced%s%s",
+                               warn_map + warn_schema, err.msg[0] != '\0' ? ": " : "", err.msg);
+                json_object_array_add(errs, json_object_new_string(msg));
+            }
             json_object_object_add(r, "errors", errs);
         } else {
             json_object_object_add(r, "errors", NULL);

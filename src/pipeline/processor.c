@@ -91,6 +91,14 @@ static int process_one(sl_processor *p, const sl_catalog *cat, sl_store_tx *tx, 
         json_object_object_add(rec, "_id", json_object_new_string(ev->xaction_id));
         id = ev->xaction_id;
     }
+    /* A record that lacks a field its schema requires (a failed expression nulled it, or the
+     * mapping never writes it) fails: it is counted, not stored. */
+    if (sl_schema_check_required(flow->schema, rec, &local) != SL_OK) {
+        SL_LOG_WARN("pipeline", "record failed seq=%lld flow=%s error=\"%s\"", (long long)ev->seq,
+                    flow->id, local.msg);
+        acc->failed++;
+        goto out;
+    }
     size_t len = 0;
     const char *text = json_object_to_json_string_length(
         rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);

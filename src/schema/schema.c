@@ -398,3 +398,25 @@ int sl_schema_apply(const sl_schema *s, json_object *record, int *warnings, sl_e
     }
     return SL_OK;
 }
+
+int sl_schema_check_required(const sl_schema *s, json_object *record, sl_err *err)
+{
+    json_object *req = NULL;
+    if (!json_object_object_get_ex(s->doc, "required", &req) ||
+        !json_object_is_type(req, json_type_array)) {
+        return SL_OK;
+    }
+    size_t n = json_object_array_length(req);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = json_object_get_string(json_object_array_get_idx(req, i));
+        json_object *v = NULL;
+        if (name != NULL && (!json_object_object_get_ex(record, name, &v) || v == NULL)) {
+            int rc = sl_err_set(err, SL_ESCHEMA, "required field '%s' is missing", name);
+            if (err != NULL) {
+                (void)snprintf(err->loc.pointer, sizeof(err->loc.pointer), "/%s", name);
+            }
+            return rc;
+        }
+    }
+    return SL_OK;
+}

@@ -26,6 +26,11 @@ int sl_schema_compile(json_object *doc, sl_schema **out, sl_err *err);
  * counted in `*warnings` (AEP: a mapping error nulls the field). */
 int sl_schema_apply(const sl_schema *s, json_object *record, int *warnings, sl_err *err);
 
+/* SL_ESCHEMA when a field the schema's top-level `required` list names is absent or null in
+ * `record` (borrowed), with a message and err->loc.pointer naming the first one; else SL_OK.
+ * The rest of validation (types, enum, pattern, format, range) is the validation module's. */
+int sl_schema_check_required(const sl_schema *s, json_object *record, sl_err *err);
+
 /* How a string mapped to a date-time field is read: `fn` parses `len` bytes of `text` and writes
  * the ISO-8601 form into `iso`, or returns false. Set once at start, before any thread; without
  * one, strings pass through unchanged. (The parser lives with the mapping language, which this

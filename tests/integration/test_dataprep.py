@@ -146,6 +146,45 @@ class DataPrep(harness.SluiceTestCase):
         self.assertEqual(bad[0]["data"], {})
         self.assertTrue(bad[0]["errors"])
 
+    def test_record_missing_a_required_field_fails(self):
+        s = self.sluice()
+        flow = s.admin_json("%s/flows/%s" % (FS, s.flow_id))["items"][0]
+        ms_id = flow["transformations"][0]["params"]["mappingId"]
+        current = s.admin_json("%s/mappingSets/%s" % (CV, ms_id))
+        # metric is required by the Customer.io schema; this version nulls it for clicks
+        mappings = [dict((k, v) for k, v in m.items() if k != "id") for m in current["mappings"]
+                    if m.get("destination") != "metric"]
+        mappings.append({"sourceType": "EXPRESSION", "source": 'iif(metric == "clicked", null, metric)',
+                         "destination": "metric"})
+        r = s.admin("PUT", "%s/mappingSets/%s" % (CV, ms_id), body=json.dumps({"mappings": mappings}).encode())
+        self.assertEqual(r.status, 200, r)
+        got = s.admin("GET", "%s/flows/%s" % (FS, s.flow_id))
+        etag = got.headers.get("ETag") or got.headers.get("etag")
+        patch = [{"op": "replace", "path": "/transformations/0/params/mappingVersion", "value": 1}]
+        r = s.admin("PATCH", "%s/flows/%s" % (FS, s.flow_id), body=json.dumps(patch).encode(),
+                    headers={"If-Match": etag})
+        self.assertEqual(r.status, 200, r)
+        clicked = make_event(template="email_clicked.json")
+        opened = make_event(template="email_opened.json")
+        for ev in (clicked, opened):
+            self.assertEqual(s.post_event(ev, key=None).status, 200)
+        s.wait_event_ids([opened["event_id"]])  # processed in order: the click came first
+        self.assertNotIn(clicked["event_id"], s.ds_event_ids())
+        metrics = s.admin("GET", "/metrics").body.decode()
+        failed = [l for l in metrics.splitlines() if l.startswith("sluice_pipeline_failed_total ")]
+        self.assertEqual(failed, ["sluice_pipeline_failed_total 1"])
+        # preview says why
+        ds = s.datasets()
+        schema_id = list(ds.values())[0]["schemaRef"]["id"]
+        pv = self.post_to(s, CV + "/mappingSets/preview", {
+            "data": [harness.load_sample("email_clicked.json")],
+            "mappingSet": {"outputSchema": {"schemaRef": {"id": schema_id}}, "mappings": mappings}}).json()
+        self.assertNotIn("metric", pv[0]["data"])
+        self.assertIn("required field 'metric' is missing", json.dumps(pv[0]["errors"]))
+
+    def post_to(self, s, path, body):
+        return s.admin("POST", path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+
     def test_recommendations(self):
         ds = self.s.datasets()
         schema_id = list(ds.values())[0]["schemaRef"]["id"]
