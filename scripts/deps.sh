@@ -5,7 +5,8 @@
 set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libjson-c-dev
-            libsqlite3-dev libssl-dev libyaml-dev libpq-dev libpcre2-dev libicu-dev)
+            libsqlite3-dev libssl-dev libyaml-dev libpq-dev libpcre2-dev libicu-dev
+            libcurl4-openssl-dev)
 # postgresql: initdb/pg_ctl (and psql, through postgresql-client) for the tests that start a
 # throwaway cluster (tests/integration/pgserver.py); no cluster of the package is used.
 test_pkgs=(libcmocka-dev python3 sqlite3 curl clang postgresql)
