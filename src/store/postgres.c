@@ -749,6 +749,164 @@ static int pg_cursor_get(sl_store *base, const char *name, int64_t *out, sl_err 
     return SL_OK;
 }
 
+/* ---- generic statements ---------------------------------------------------------------- */
+
+#define INT8_OID    20
+#define INT2_OID    21
+#define INT4_OID    23
+#define FLOAT4_OID  700
+#define FLOAT8_OID  701
+#define NUMERIC_OID 1700
+#define BOOL_OID    16
+#define MAX_ARGS    32
+
+/* PQexecParams with typed arguments: integers and reals as text with their type, text as its
+ * bytes (binary format, so slices need no NUL). */
+static PGresult *exec_args(PGconn *conn, const char *sql, const sl_sqlv *args, int nargs,
+                           const char *what, sl_err *err)
+{
+    if (nargs > MAX_ARGS) {
+        (void)sl_err_set(err, SL_EINVAL, "%s: too many arguments", what);
+        return NULL;
+    }
+    char num[MAX_ARGS][32];
+    const char *vals[MAX_ARGS];
+    Oid types[MAX_ARGS];
+    int lens[MAX_ARGS];
+    int fmts[MAX_ARGS];
+    for (int i = 0; i < nargs; i++) {
+        const sl_sqlv *a = &args[i];
+        lens[i] = 0;
+        fmts[i] = 0;
+        switch (a->type) {
+        case SL_SQL_NULL:
+            vals[i] = NULL;
+            types[i] = 0;
+            break;
+        case SL_SQL_INT:
+            format_i64(num[i], sizeof(num[i]), a->i);
+            vals[i] = num[i];
+            types[i] = INT8_OID;
+            break;
+        case SL_SQL_REAL:
+            (void)snprintf(num[i], sizeof(num[i]), "%.17g", a->d);
+            vals[i] = num[i];
+            types[i] = FLOAT8_OID;
+            break;
+        case SL_SQL_TEXT:
+            vals[i] = a->s != NULL ? a->s : "";
+            types[i] = TEXT_OID;
+            lens[i] = a->len < 0 ? (int)strlen(vals[i]) : (int)a->len;
+            fmts[i] = 1;
+            break;
+        }
+    }
+    PGresult *res = PQexecParams(conn, sql, nargs, types, vals, lens, fmts, 0);
+    ExecStatusType s = PQresultStatus(res);
+    if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
+        return res;
+    }
+    (void)pg_error(err, conn, res, what);
+    PQclear(res);
+    return NULL;
+}
+
+static json_object *rows_json(const PGresult *res)
+{
+    json_object *arr = json_object_new_array();
+    int ncol = PQnfields(res);
+    for (int r = 0; r < PQntuples(res); r++) {
+        json_object *row = json_object_new_object();
+        for (int c = 0; c < ncol; c++) {
+            json_object *v = NULL;
+            if (!PQgetisnull(res, r, c)) {
+                const char *text = PQgetvalue(res, r, c);
+                switch (PQftype(res, c)) {
+                case INT8_OID:
+                case INT2_OID:
+                case INT4_OID:
+                    v = json_object_new_int64(strtoll(text, NULL, 10));
+                    break;
+                case FLOAT4_OID:
+                case FLOAT8_OID:
+                case NUMERIC_OID:
+                    v = json_object_new_double(strtod(text, NULL));
+                    break;
+                case BOOL_OID:
+                    v = json_object_new_boolean(text[0] == 't');
+                    break;
+                default:
+                    v = json_object_new_string_len(text, PQgetlength(res, r, c));
+                    break;
+                }
+            }
+            json_object_object_add(row, PQfname(res, c), v);
+        }
+        json_object_array_add(arr, row);
+    }
+    return arr;
+}
+
+static int pg_exec_generic(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
+                           int64_t *changes, sl_err *err)
+{
+    pg_store *st = (pg_store *)base;
+    int rc = SL_OK;
+    pthread_mutex_lock(&st->wlock);
+    if ((rc = wconn_ready(st, err)) == SL_OK) {
+        PGresult *res = exec_args(st->wconn, sql, args, nargs, "statement", err);
+        if (res == NULL) {
+            rc = err != NULL ? err->code : SL_EIO;
+        } else if (changes != NULL) {
+            *changes = strtoll(PQcmdTuples(res), NULL, 10);
+        }
+        PQclear(res);
+    }
+    pthread_mutex_unlock(&st->wlock);
+    return rc;
+}
+
+static int pg_tx_exec(sl_store_tx *base, const char *sql, const sl_sqlv *args, int nargs,
+                      int64_t *changes, sl_err *err)
+{
+    pg_tx *tx = (pg_tx *)base;
+    PGresult *res = exec_args(tx->st->wconn, sql, args, nargs, "statement", err);
+    if (res == NULL) {
+        return err != NULL ? err->code : SL_EIO;
+    }
+    if (changes != NULL) {
+        *changes = strtoll(PQcmdTuples(res), NULL, 10);
+    }
+    PQclear(res);
+    return SL_OK;
+}
+
+static int pg_query(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
+                    json_object **rows, sl_err *err)
+{
+    pg_store *st = (pg_store *)base;
+    PGresult *res = NULL;
+    for (int attempt = 0; attempt < 2 && res == NULL; attempt++) {
+        PGconn *conn = NULL;
+        if (reader_acquire(st, &conn, err) != SL_OK) {
+            break;
+        }
+        res = exec_args(conn, sql, args, nargs, "query", err);
+        bool lost = PQstatus(conn) != CONNECTION_OK;
+        reader_release(st, conn);
+        if (!lost) {
+            break;
+        }
+        pool_flush(st);
+    }
+    if (res == NULL) {
+        return err != NULL ? err->code : SL_EIO;
+    }
+    *rows = rows_json(res);
+    PQclear(res);
+    return SL_OK;
+}
+
 const sl_store_backend sl__store_postgres = {
     .name = "postgres",
     .open = pg_open,
@@ -776,6 +934,9 @@ const sl_store_backend sl__store_postgres = {
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
     .cursor_get = pg_cursor_get,
+    .exec = pg_exec_generic,
+    .tx_exec = pg_tx_exec,
+    .query = pg_query,
 };
 
 #else /* !SL_WITH_POSTGRES */

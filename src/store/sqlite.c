@@ -661,6 +661,131 @@ static int lite_cursor_get(sl_store *base, const char *name, int64_t *out, sl_er
     return SL_OK;
 }
 
+/* ---- generic statements ---------------------------------------------------------------- */
+
+/* Bind $1..$n by name: SQLite numbers named parameters in order of first appearance, so "$2"
+ * written before "$1" would otherwise take the wrong value. */
+static int bind_args(sqlite3 *db, sqlite3_stmt *s, const sl_sqlv *args, int nargs, sl_err *err)
+{
+    for (int i = 0; i < nargs; i++) {
+        char name[16];
+        (void)snprintf(name, sizeof(name), "$%d", i + 1);
+        int idx = sqlite3_bind_parameter_index(s, name);
+        if (idx == 0) {
+            continue; /* the statement does not use this argument */
+        }
+        const sl_sqlv *a = &args[i];
+        int rc = SQLITE_OK;
+        switch (a->type) {
+        case SL_SQL_NULL:
+            rc = sqlite3_bind_null(s, idx);
+            break;
+        case SL_SQL_INT:
+            rc = sqlite3_bind_int64(s, idx, a->i);
+            break;
+        case SL_SQL_REAL:
+            rc = sqlite3_bind_double(s, idx, a->d);
+            break;
+        case SL_SQL_TEXT:
+            rc = sqlite3_bind_text(s, idx, a->s, a->len < 0 ? -1 : (int)a->len, SQLITE_STATIC);
+            break;
+        }
+        if (rc != SQLITE_OK) {
+            return db_error(err, db, "bind");
+        }
+    }
+    return SL_OK;
+}
+
+/* One statement on `db`; rows (when `rows` is not NULL) become JSON objects. */
+static int run_stmt(sqlite3 *db, const char *sql, const sl_sqlv *args, int nargs, int64_t *changes,
+                    json_object *rows, sl_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = SL_OK;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+        return db_error(err, db, "prepare");
+    }
+    if ((rc = bind_args(db, s, args, nargs, err)) != SL_OK) {
+        goto out;
+    }
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (rows == NULL) {
+            continue;
+        }
+        json_object *row = json_object_new_object();
+        int ncol = sqlite3_column_count(s);
+        for (int c = 0; c < ncol; c++) {
+            json_object *v = NULL;
+            switch (sqlite3_column_type(s, c)) {
+            case SQLITE_INTEGER:
+                v = json_object_new_int64(sqlite3_column_int64(s, c));
+                break;
+            case SQLITE_FLOAT:
+                v = json_object_new_double(sqlite3_column_double(s, c));
+                break;
+            case SQLITE_TEXT:
+            case SQLITE_BLOB:
+                v = json_object_new_string_len((const char *)sqlite3_column_text(s, c),
+                                               sqlite3_column_bytes(s, c));
+                break;
+            default:
+                break;
+            }
+            json_object_object_add(row, sqlite3_column_name(s, c), v);
+        }
+        json_object_array_add(rows, row);
+    }
+    if (step != SQLITE_DONE) {
+        rc = db_error(err, db, "statement");
+        goto out;
+    }
+    if (changes != NULL) {
+        *changes = sqlite3_changes(db);
+    }
+out:
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int lite_exec(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
+                     int64_t *changes, sl_err *err)
+{
+    lite_store *st = (lite_store *)base;
+    pthread_mutex_lock(&st->wlock);
+    int rc = run_stmt(st->wdb, sql, args, nargs, changes, NULL, err);
+    pthread_mutex_unlock(&st->wlock);
+    return rc;
+}
+
+static int lite_tx_exec(sl_store_tx *base, const char *sql, const sl_sqlv *args, int nargs,
+                        int64_t *changes, sl_err *err)
+{
+    lite_tx *tx = (lite_tx *)base;
+    return run_stmt(tx->st->wdb, sql, args, nargs, changes, NULL, err);
+}
+
+static int lite_query(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
+                      json_object **rows, sl_err *err)
+{
+    lite_store *st = (lite_store *)base;
+    sqlite3 *db = NULL;
+    int rc = reader_acquire(st, &db, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    json_object *arr = json_object_new_array();
+    rc = run_stmt(db, sql, args, nargs, NULL, arr, err);
+    reader_release(st, db);
+    if (rc != SL_OK) {
+        json_object_put(arr);
+        return rc;
+    }
+    *rows = arr;
+    return SL_OK;
+}
+
 const sl_store_backend sl__store_sqlite = {
     .name = "sqlite",
     .open = lite_open,
@@ -688,4 +813,7 @@ const sl_store_backend sl__store_sqlite = {
     .tx_commit = lite_tx_commit,
     .tx_rollback = lite_tx_rollback,
     .cursor_get = lite_cursor_get,
+    .exec = lite_exec,
+    .tx_exec = lite_tx_exec,
+    .query = lite_query,
 };

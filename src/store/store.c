@@ -186,7 +186,36 @@ int sl_store_tx_insert(sl_store_tx *tx, const char *dataset, const sl_row *row, 
     if (!sl__store_valid_dataset_id(dataset)) {
         return sl_err_set(err, SL_EINVAL, "dataset id '%s' is not 24 hex digits", dataset);
     }
+    if (row->replace) {
+        char sql[128];
+        (void)snprintf(sql, sizeof(sql), "DELETE FROM ds_%s WHERE _id = $1 OR event_id = $2",
+                       dataset);
+        sl_sqlv args[] = {SL_SQL_S(row->id),
+                          SL_SQL_S(row->event_id != NULL ? row->event_id : row->id)};
+        int rc = tx->st->be->tx_exec(tx, sql, args, 2, NULL, err);
+        if (rc != SL_OK) {
+            return rc;
+        }
+    }
     return tx->st->be->tx_insert(tx, dataset, row, inserted, err);
+}
+
+int sl_store_exec(sl_store *st, const char *sql, const sl_sqlv *args, int nargs, int64_t *changes,
+                  sl_err *err)
+{
+    return st->be->exec(st, sql, args, nargs, changes, err);
+}
+
+int sl_store_tx_exec(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
+                     int64_t *changes, sl_err *err)
+{
+    return tx->st->be->tx_exec(tx, sql, args, nargs, changes, err);
+}
+
+int sl_store_query(sl_store *st, const char *sql, const sl_sqlv *args, int nargs,
+                   json_object **rows, sl_err *err)
+{
+    return st->be->query(st, sql, args, nargs, rows, err);
 }
 
 int sl_store_tx_cursor_set(sl_store_tx *tx, const char *name, int64_t seq, sl_err *err)

@@ -24,6 +24,7 @@ typedef struct sl_row {
     int64_t ingested_ms;
     const char *flow_id;
     sl_str record; /* the mapped record as JSON text */
+    bool replace;  /* replay: replace the row with the same event_id or _id instead of keeping it */
 } sl_row;
 
 /* Open the store named by `url` and apply pending migrations. Returns an owned handle
@@ -94,5 +95,36 @@ void sl_store_tx_rollback(sl_store_tx *tx);
 
 /* The cursor `name` (0 when never set). */
 int sl_store_cursor_get(sl_store *st, const char *name, int64_t *out, sl_err *err);
+
+/* Plain SQL for the monitoring tables (runs, diagnostics, alerts), written once for both
+ * backends: placeholders are $1..$n, and the SQL must be valid in SQLite and PostgreSQL alike
+ * (INSERT ... ON CONFLICT ... DO UPDATE, CASE, COALESCE; not LEAST/GREATEST or min(a,b)).
+ * Arguments are typed values; text is borrowed for the call. */
+typedef enum { SL_SQL_NULL, SL_SQL_INT, SL_SQL_REAL, SL_SQL_TEXT } sl_sql_type;
+typedef struct sl_sqlv {
+    sl_sql_type type;
+    int64_t i;
+    double d;
+    const char *s; /* SL_SQL_TEXT: `len` bytes, or up to NUL when len is -1 */
+    long len;
+} sl_sqlv;
+#define SL_SQL_I(v) ((sl_sqlv){.type = SL_SQL_INT, .i = (v)})
+#define SL_SQL_D(v) ((sl_sqlv){.type = SL_SQL_REAL, .d = (v)})
+/* Text, or SQL NULL when `v` is NULL. */
+#define SL_SQL_S(v)                                                                                \
+    ((sl_sqlv){.type = (v) != NULL ? SL_SQL_TEXT : SL_SQL_NULL, .s = (v), .len = -1})
+#define SL_SQL_SN(p, n) ((sl_sqlv){.type = SL_SQL_TEXT, .s = (p), .len = (long)(n)})
+
+/* Run one statement that returns no rows, in its own transaction. `changes` (optional) gets
+ * the number of rows it touched. */
+int sl_store_exec(sl_store *st, const char *sql, const sl_sqlv *args, int nargs, int64_t *changes,
+                  sl_err *err);
+/* The same inside the pipeline's transaction. */
+int sl_store_tx_exec(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
+                     int64_t *changes, sl_err *err);
+/* Run one query on a read connection; `*rows` is a new JSON array of objects keyed by column
+ * name, integers as ints, reals as doubles, text as strings, NULL as null. */
+int sl_store_query(sl_store *st, const char *sql, const sl_sqlv *args, int nargs,
+                   json_object **rows, sl_err *err);
 
 #endif

@@ -69,6 +69,14 @@ struct sl_store_backend {
     void (*tx_rollback)(sl_store_tx *tx);           /* never called with NULL; frees tx */
 
     int (*cursor_get)(sl_store *st, const char *name, int64_t *out, sl_err *err);
+
+    /* Generic statements (store.h: sl_store_exec, sl_store_tx_exec, sl_store_query). */
+    int (*exec)(sl_store *st, const char *sql, const sl_sqlv *args, int nargs, int64_t *changes,
+                sl_err *err);
+    int (*tx_exec)(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
+                   int64_t *changes, sl_err *err);
+    int (*query)(sl_store *st, const char *sql, const sl_sqlv *args, int nargs, json_object **rows,
+                 sl_err *err);
 };
 
 extern const sl_store_backend sl__store_sqlite;
