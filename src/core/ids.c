@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "core/ids.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void random_bytes(unsigned char *buf, size_t n)
 {
@@ -50,4 +52,25 @@ void sl_id_uuid(char *out)
     sl_hex_encode(b, sizeof(b), hex);
     (void)snprintf(out, SL_UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
                    hex + 16, hex + 20);
+}
+
+static void format_uuid(unsigned char b[16], char *out)
+{
+    char hex[33];
+    sl_hex_encode(b, 16, hex);
+    (void)snprintf(out, SL_UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
+                   hex + 16, hex + 20);
+}
+
+void sl_id_uuid_named(const char *name, char *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(name, strlen(name), md, &n, EVP_sha256(), NULL) != 1) {
+        (void)fprintf(stderr, "level=error module=core msg=\"SHA-256 failed\"\n");
+        abort();
+    }
+    md[6] = (unsigned char)((md[6] & 0x0F) | 0x80);
+    md[8] = (unsigned char)((md[8] & 0x3F) | 0x80);
+    format_uuid(md, out);
 }

@@ -12,6 +12,10 @@
 /* Write a random version-4 UUID and a NUL into `out` (at least 37 bytes). */
 void sl_id_uuid(char *out);
 
+/* Write a name-based UUID (SHA-256 of `name`, version 8 per RFC 9562) and a NUL into `out`:
+ * the same name always gives the same id (run ids from flow and window). */
+void sl_id_uuid_named(const char *name, char *out);
+
 /* Write `nhex` random lowercase hex digits and a NUL into `out` (at least nhex + 1 bytes). */
 void sl_id_hex(char *out, size_t nhex);
 

@@ -19,6 +19,12 @@ typedef struct sl_landing_item {
     const char *xaction_id;
     int64_t received_ms;
     sl_str body; /* raw bytes as received */
+    /* 0 for an accepted event. An event the collect listener refused after reading it (not
+     * JSON, or synchronous validation failed) is kept too, so that its run counts it as failed
+     * and error diagnostics can show it: then the HTTP status (400) and `detail`, a JSON
+     * object {"code","message","pointer"}. */
+    int status;
+    const char *detail;
 } sl_landing_item;
 
 /* A group of events from one HTTP request, appended atomically. `done` runs on the writer
@@ -39,6 +45,8 @@ typedef struct sl_landed {
     const char *xaction_id;
     int64_t received_ms;
     sl_str body;
+    int status;         /* as sl_landing_item */
+    const char *detail; /* NULL when status is 0 */
 } sl_landed;
 
 typedef struct sl_landed_batch {
@@ -59,6 +67,23 @@ void sl_landing_submit(sl_landing *l, sl_landing_req *req);
  * sl_landed_batch_fini). Only one reader thread at a time. */
 int sl_landing_read(sl_landing *l, int64_t after, size_t max, sl_landed_batch *out, sl_err *err);
 void sl_landed_batch_fini(sl_landed_batch *b);
+
+/* Read up to `max` events of flow `flow_id` with `after` < seq <= `max_seq` and `from_ms` <=
+ * received_ms < `to_ms`, oldest first (replay). Same reader thread as sl_landing_read. */
+int sl_landing_read_range(sl_landing *l, const char *flow_id, int64_t after, int64_t max_seq,
+                          int64_t from_ms, int64_t to_ms, size_t max, sl_landed_batch *out,
+                          sl_err *err);
+
+/* The backlog after seq `after` (any thread): how many events wait, and when the oldest of
+ * flow `flow_id` (NULL: of any flow) was received (0 when none waits). */
+int sl_landing_backlog(sl_landing *l, int64_t after, const char *flow_id, int64_t *count,
+                       int64_t *oldest_ms, sl_err *err);
+
+/* Delete events received before `before_ms` with seq <= `max_seq` (retention: never an event
+ * not processed yet), in small transactions so the writer is not held up. `*deleted` gets the
+ * count. Any thread. */
+int sl_landing_purge(sl_landing *l, int64_t before_ms, int64_t max_seq, int64_t *deleted,
+                     sl_err *err);
 
 /* Wait until an event with seq > `after` is on disk, or `timeout_ms` passes, or the log is
  * closing. Returns the last committed seq. */

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,6 +21,8 @@ struct sl_landing {
     sl_checkpointer *ckpt;
     int wal_frames; /* WAL size after the last commit (writer thread) */
     sqlite3 *rdb;   /* the pipeline's reader */
+    sqlite3 *mdb;   /* statistics and retention, any thread, under mlock */
+    pthread_mutex_t mlock;
     sqlite3_stmt *insert;
     pthread_t writer;
     pthread_mutex_t lock;
@@ -39,7 +42,28 @@ static const char schema_sql[] = "CREATE TABLE IF NOT EXISTS landing ("
                                  " flow_id TEXT NOT NULL,"
                                  " received_ms INTEGER NOT NULL,"
                                  " xaction_id TEXT NOT NULL,"
-                                 " body BLOB NOT NULL);";
+                                 " body BLOB NOT NULL,"
+                                 " status INTEGER NOT NULL DEFAULT 0,"
+                                 " detail TEXT);";
+
+/* Landing logs written before refused events were kept lack the last two columns. */
+static int upgrade(sqlite3 *db, char **msg)
+{
+    sqlite3_stmt *s = NULL;
+    bool has_status = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info('landing') WHERE name='status'", -1,
+                           &s, NULL) == SQLITE_OK) {
+        has_status = sqlite3_step(s) == SQLITE_ROW;
+    }
+    sqlite3_finalize(s);
+    if (has_status) {
+        return SQLITE_OK;
+    }
+    return sqlite3_exec(db,
+                        "ALTER TABLE landing ADD COLUMN status INTEGER NOT NULL DEFAULT 0;"
+                        "ALTER TABLE landing ADD COLUMN detail TEXT;",
+                        NULL, NULL, msg);
+}
 
 static int open_db(const char *path, bool write, sqlite3 **out, sl_err *err)
 {
@@ -61,7 +85,8 @@ static int open_db(const char *path, bool write, sqlite3 **out, sl_err *err)
                                 "PRAGMA journal_size_limit=67108864;"
                               : "PRAGMA query_only=ON;";
     if (sqlite3_exec(db, setup, NULL, NULL, &msg) != SQLITE_OK ||
-        (write && sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK)) {
+        (write && sqlite3_exec(db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) ||
+        (write && upgrade(db, &msg) != SQLITE_OK)) {
         int rc = sl_err_set(err, SL_EIO, "prepare landing log %s: %s", path,
                             msg != NULL ? msg : sqlite3_errmsg(db));
         sqlite3_free(msg);
@@ -87,6 +112,8 @@ static int append_chain(sl_landing *l, sl_landing_req *chain, int64_t *last_seq,
             sqlite3_bind_text(l->insert, 3, it->xaction_id, -1, SQLITE_STATIC);
             sqlite3_bind_blob(l->insert, 4, it->body.len != 0 ? it->body.ptr : "",
                               (int)it->body.len, SQLITE_STATIC);
+            sqlite3_bind_int(l->insert, 5, it->status);
+            sqlite3_bind_text(l->insert, 6, it->detail, -1, SQLITE_STATIC);
             if (sqlite3_step(l->insert) != SQLITE_DONE) {
                 sqlite3_reset(l->insert);
                 (void)sqlite3_exec(l->wdb, "ROLLBACK", NULL, NULL, NULL);
@@ -158,6 +185,7 @@ sl_landing *sl_landing_open(const char *path, sl_err *err)
 {
     sl_landing *l = sl_xcalloc(1, sizeof(*l));
     pthread_mutex_init(&l->lock, NULL);
+    pthread_mutex_init(&l->mlock, NULL);
     pthread_cond_init(&l->wake, NULL);
     pthread_cond_init(&l->committed, NULL);
     if (open_db(path, true, &l->wdb, err) != SL_OK) {
@@ -165,13 +193,13 @@ sl_landing *sl_landing_open(const char *path, sl_err *err)
     }
     sl_checkpointer_watch(l->wdb, &l->wal_frames);
     if (sqlite3_prepare_v2(l->wdb,
-                           "INSERT INTO landing(flow_id, received_ms, xaction_id, body) "
-                           "VALUES (?1, ?2, ?3, ?4)",
+                           "INSERT INTO landing(flow_id, received_ms, xaction_id, body, status, "
+                           "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                            -1, &l->insert, NULL) != SQLITE_OK) {
         (void)sl_err_set(err, SL_EIO, "prepare landing insert: %s", sqlite3_errmsg(l->wdb));
         goto fail;
     }
-    if (open_db(path, false, &l->rdb, err) != SL_OK ||
+    if (open_db(path, false, &l->rdb, err) != SL_OK || open_db(path, true, &l->mdb, err) != SL_OK ||
         (l->ckpt = sl_checkpointer_start(path, 200, err)) == NULL) {
         goto fail;
     }
@@ -191,7 +219,9 @@ fail:
     sl_checkpointer_stop(l->ckpt);
     sqlite3_finalize(l->insert);
     sqlite3_close(l->rdb);
+    sqlite3_close(l->mdb);
     sqlite3_close(l->wdb);
+    pthread_mutex_destroy(&l->mlock);
     pthread_mutex_destroy(&l->lock);
     pthread_cond_destroy(&l->wake);
     pthread_cond_destroy(&l->committed);
@@ -218,22 +248,13 @@ void sl_landing_submit(sl_landing *l, sl_landing_req *req)
     pthread_mutex_unlock(&l->lock);
 }
 
-int sl_landing_read(sl_landing *l, int64_t after, size_t max, sl_landed_batch *out, sl_err *err)
+/* Read the rows of a prepared SELECT seq, flow_id, received_ms, xaction_id, body, status,
+ * detail into `out`. */
+static int read_rows(sqlite3 *db, sqlite3_stmt *s, sl_landed_batch *out, sl_err *err)
 {
     int rc = SL_OK;
-    sqlite3_stmt *s = NULL;
     sl_buf arena = {0};
     size_t cap = 0;
-    memset(out, 0, sizeof(*out));
-    if (sqlite3_prepare_v2(l->rdb,
-                           "SELECT seq, flow_id, received_ms, xaction_id, body FROM landing "
-                           "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-                           -1, &s, NULL) != SQLITE_OK) {
-        rc = sl_err_set(err, SL_EIO, "prepare landing read: %s", sqlite3_errmsg(l->rdb));
-        goto out;
-    }
-    sqlite3_bind_int64(s, 1, after);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
     /* Offsets first: the arena may move while it grows, pointers are fixed up at the end. */
     size_t *offs = NULL;
     int step;
@@ -241,37 +262,158 @@ int sl_landing_read(sl_landing *l, int64_t after, size_t max, sl_landed_batch *o
         if (out->len == cap) {
             cap = cap != 0 ? cap * 2 : 64;
             out->items = sl_xrealloc(out->items, cap * sizeof(*out->items));
-            offs = sl_xrealloc(offs, cap * 3 * sizeof(*offs));
+            offs = sl_xrealloc(offs, cap * 4 * sizeof(*offs));
         }
         sl_landed *ev = &out->items[out->len];
         ev->seq = sqlite3_column_int64(s, 0);
         ev->received_ms = sqlite3_column_int64(s, 2);
-        offs[3 * out->len] = arena.len;
+        ev->status = sqlite3_column_int(s, 5);
+        offs[4 * out->len] = arena.len;
         sl_buf_append(&arena, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
-        offs[3 * out->len + 1] = arena.len;
+        offs[4 * out->len + 1] = arena.len;
         sl_buf_append(&arena, sqlite3_column_text(s, 3), (size_t)sqlite3_column_bytes(s, 3) + 1);
-        offs[3 * out->len + 2] = arena.len;
+        offs[4 * out->len + 2] = arena.len;
         const void *blob = sqlite3_column_blob(s, 4);
         ev->body.len = (size_t)sqlite3_column_bytes(s, 4);
         sl_buf_append(&arena, blob != NULL ? blob : "", ev->body.len);
         sl_buf_append(&arena, "", 1);
+        offs[4 * out->len + 3] = SIZE_MAX;
+        if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
+            offs[4 * out->len + 3] = arena.len;
+            sl_buf_append(&arena, sqlite3_column_text(s, 6),
+                          (size_t)sqlite3_column_bytes(s, 6) + 1);
+        }
         out->len++;
     }
     if (step != SQLITE_DONE) {
-        rc = sl_err_set(err, SL_EIO, "read landing log: %s", sqlite3_errmsg(l->rdb));
+        rc = sl_err_set(err, SL_EIO, "read landing log: %s", sqlite3_errmsg(db));
     }
     for (size_t i = 0; i < out->len; i++) {
-        out->items[i].flow_id = arena.ptr + offs[3 * i];
-        out->items[i].xaction_id = arena.ptr + offs[3 * i + 1];
-        out->items[i].body.ptr = arena.ptr + offs[3 * i + 2];
+        out->items[i].flow_id = arena.ptr + offs[4 * i];
+        out->items[i].xaction_id = arena.ptr + offs[4 * i + 1];
+        out->items[i].body.ptr = arena.ptr + offs[4 * i + 2];
+        out->items[i].detail = offs[4 * i + 3] != SIZE_MAX ? arena.ptr + offs[4 * i + 3] : NULL;
     }
     free(offs);
     out->arena = arena.ptr;
+    return rc;
+}
+
+int sl_landing_read(sl_landing *l, int64_t after, size_t max, sl_landed_batch *out, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3_stmt *s = NULL;
+    memset(out, 0, sizeof(*out));
+    if (sqlite3_prepare_v2(l->rdb,
+                           "SELECT seq, flow_id, received_ms, xaction_id, body, status, detail "
+                           "FROM landing WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = sl_err_set(err, SL_EIO, "prepare landing read: %s", sqlite3_errmsg(l->rdb));
+        goto out;
+    }
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)max);
+    rc = read_rows(l->rdb, s, out, err);
 out:
     sqlite3_finalize(s);
     if (rc != SL_OK) {
         sl_landed_batch_fini(out);
     }
+    return rc;
+}
+
+int sl_landing_read_range(sl_landing *l, const char *flow_id, int64_t after, int64_t max_seq,
+                          int64_t from_ms, int64_t to_ms, size_t max, sl_landed_batch *out,
+                          sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3_stmt *s = NULL;
+    memset(out, 0, sizeof(*out));
+    if (sqlite3_prepare_v2(l->rdb,
+                           "SELECT seq, flow_id, received_ms, xaction_id, body, status, detail "
+                           "FROM landing WHERE seq > ?1 AND seq <= ?2 AND flow_id = ?3 "
+                           "AND received_ms >= ?4 AND received_ms < ?5 ORDER BY seq LIMIT ?6",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = sl_err_set(err, SL_EIO, "prepare landing read: %s", sqlite3_errmsg(l->rdb));
+        goto out;
+    }
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int64(s, 2, max_seq);
+    sqlite3_bind_text(s, 3, flow_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, from_ms);
+    sqlite3_bind_int64(s, 5, to_ms);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)max);
+    rc = read_rows(l->rdb, s, out, err);
+out:
+    sqlite3_finalize(s);
+    if (rc != SL_OK) {
+        sl_landed_batch_fini(out);
+    }
+    return rc;
+}
+
+int sl_landing_backlog(sl_landing *l, int64_t after, const char *flow_id, int64_t *count,
+                       int64_t *oldest_ms, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3_stmt *s = NULL;
+    const char *sql = flow_id != NULL
+                          ? "SELECT count(*), coalesce(min(received_ms), 0) FROM landing "
+                            "WHERE seq > ?1 AND flow_id = ?2 AND status = 0"
+                          : "SELECT count(*), coalesce(min(received_ms), 0) FROM landing "
+                            "WHERE seq > ?1";
+    pthread_mutex_lock(&l->mlock);
+    if (sqlite3_prepare_v2(l->mdb, sql, -1, &s, NULL) != SQLITE_OK) {
+        rc = sl_err_set(err, SL_EIO, "prepare landing backlog: %s", sqlite3_errmsg(l->mdb));
+        goto out;
+    }
+    sqlite3_bind_int64(s, 1, after);
+    if (flow_id != NULL) {
+        sqlite3_bind_text(s, 2, flow_id, -1, SQLITE_STATIC);
+    }
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        rc = sl_err_set(err, SL_EIO, "landing backlog: %s", sqlite3_errmsg(l->mdb));
+        goto out;
+    }
+    *count = sqlite3_column_int64(s, 0);
+    *oldest_ms = sqlite3_column_int64(s, 1);
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&l->mlock);
+    return rc;
+}
+
+int sl_landing_purge(sl_landing *l, int64_t before_ms, int64_t max_seq, int64_t *deleted,
+                     sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3_stmt *s = NULL;
+    *deleted = 0;
+    pthread_mutex_lock(&l->mlock);
+    if (sqlite3_prepare_v2(l->mdb,
+                           "DELETE FROM landing WHERE seq IN (SELECT seq FROM landing "
+                           "WHERE seq <= ?1 AND received_ms < ?2 ORDER BY seq LIMIT 1000)",
+                           -1, &s, NULL) != SQLITE_OK) {
+        rc = sl_err_set(err, SL_EIO, "prepare landing purge: %s", sqlite3_errmsg(l->mdb));
+        goto out;
+    }
+    for (;;) {
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, max_seq);
+        sqlite3_bind_int64(s, 2, before_ms);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = sl_err_set(err, SL_EBUSY, "landing purge: %s", sqlite3_errmsg(l->mdb));
+            break;
+        }
+        int n = sqlite3_changes(l->mdb);
+        *deleted += n;
+        if (n < 1000) {
+            break;
+        }
+    }
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&l->mlock);
     return rc;
 }
 
@@ -324,7 +466,9 @@ void sl_landing_close(sl_landing *l)
     sl_checkpointer_stop(l->ckpt);
     sqlite3_finalize(l->insert);
     sqlite3_close(l->rdb);
+    sqlite3_close(l->mdb);
     sqlite3_close(l->wdb);
+    pthread_mutex_destroy(&l->mlock);
     pthread_mutex_destroy(&l->lock);
     pthread_cond_destroy(&l->wake);
     pthread_cond_destroy(&l->committed);
