@@ -34,6 +34,7 @@ static void flow_fini(sl_flow_rt *f)
     free(f->id);
     free(f->inlet_id);
     free(f->dataset_id);
+    free(f->name);
     for (size_t i = 0; i < f->nkeys; i++) {
         free((char *)f->keys[i].ptr);
     }
@@ -129,6 +130,16 @@ static int resolve_flow(sl_store *st, json_object *item, const sl_strlist *defau
     f->id = sl_xstrdup(id);
     f->inlet_id = sl_xstrdup(inlet);
     f->enabled = state != NULL && strcmp(state, "enabled") == 0;
+    const char *name = get_str(doc, "/name");
+    f->name = sl_xstrdup(name != NULL ? name : id);
+    json_object *opt = NULL;
+    f->diagnostics = json_pointer_get(doc, "/options/errorDiagnosticsEnabled", &opt) == 0 &&
+                     json_object_get_boolean(opt);
+    f->partial_percent = -1;
+    if (json_pointer_get(doc, "/options/partialIngestionPercent", &opt) == 0 &&
+        (json_object_is_type(opt, json_type_int) || json_object_is_type(opt, json_type_double))) {
+        f->partial_percent = json_object_get_double(opt);
+    }
     if ((rc = sl_store_doc_get(st, "sourceConnection", src_id, &src, NULL, NULL, err)) != SL_OK ||
         (rc = sl_store_doc_get(st, "targetConnection", tgt_id, &tgt, NULL, NULL, err)) != SL_OK ||
         (rc = load_mapping(st, doc, ms_id, &ms, err)) != SL_OK) {

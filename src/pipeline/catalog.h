@@ -31,6 +31,9 @@ typedef struct sl_flow_rt {
     size_t nkeys;
     sl_mapping *mapping;
     sl_schema *schema;
+    char *name;
+    bool diagnostics;       /* options.errorDiagnosticsEnabled: keep failed records and warnings */
+    double partial_percent; /* options.partialIngestionPercent, or -1 when not set */
 } sl_flow_rt;
 
 typedef struct sl_catalog sl_catalog;
