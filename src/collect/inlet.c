@@ -7,6 +7,7 @@
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "pipeline/runs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ typedef struct inlet_job {
     char xaction[48];
     char batch_id[48];
     bool batch;
+    bool sync_validated; /* ?syncValidation=true and the record passed */
 } inlet_job;
 
 static void job_release(void *p)
@@ -74,6 +76,68 @@ static void next_xaction(sl_collect *c, int64_t ms, char *out, size_t cap)
     }
     uint64_t n = atomic_fetch_add(&c->seq, 1);
     (void)snprintf(out, cap, "%lld:%d:%llu", (long long)ms, pid, (unsigned long long)n);
+}
+
+/* An event refused after its body was read (not JSON, or synchronous validation failed) is
+ * landed too, marked refused, without making the client wait: its run counts it as failed and
+ * error diagnostics show it. */
+typedef struct refused_req {
+    sl_landing_req lr;
+    sl_landing_item item;
+    char *body;
+    char *detail;
+    char xaction[48];
+    char flow_id[64];
+} refused_req;
+
+static void refused_done(sl_landing_req *lr, int rc)
+{
+    refused_req *r = lr->ud;
+    if (rc != SL_OK) {
+        SL_LOG_WARN("collect", "a refused event could not be kept for diagnostics flow=%s",
+                    r->flow_id);
+    }
+    free(r->body);
+    free(r->detail);
+    free(r);
+}
+
+static char *detail_json(const char *code, const char *message, const char *pointer)
+{
+    json_object *d = json_object_new_object();
+    json_object_object_add(d, "code", json_object_new_string(code));
+    json_object_object_add(d, "message", json_object_new_string(message));
+    if (pointer != NULL) {
+        json_object_object_add(d, "pointer", json_object_new_string(pointer));
+    }
+    char *text = sl_xstrdup(json_object_to_json_string_ext(d, JSON_C_TO_STRING_PLAIN));
+    json_object_put(d);
+    return text;
+}
+
+static void next_xaction(sl_collect *c, int64_t ms, char *out, size_t cap);
+
+static void land_refused(sl_collect *c, sl_http_req *req, const sl_flow_rt *flow, sl_str body,
+                         const char *code, const char *message, const char *pointer)
+{
+    refused_req *r = sl_xcalloc(1, sizeof(*r));
+    r->body = sl_xmalloc(body.len + 1);
+    memcpy(r->body, body.ptr != NULL ? body.ptr : "", body.len);
+    r->body[body.len] = '\0';
+    r->detail = detail_json(code, message, pointer);
+    (void)snprintf(r->flow_id, sizeof(r->flow_id), "%s", flow->id);
+    next_xaction(c, sl_http_received_ms(req), r->xaction, sizeof(r->xaction));
+    r->item.flow_id = r->flow_id;
+    r->item.xaction_id = r->xaction;
+    r->item.received_ms = sl_http_received_ms(req);
+    r->item.body = (sl_str){r->body, body.len};
+    r->item.status = 400;
+    r->item.detail = r->detail;
+    r->lr.items = &r->item;
+    r->lr.nitems = 1;
+    r->lr.done = refused_done;
+    r->lr.ud = r;
+    sl_landing_submit(c->landing, &r->lr);
 }
 
 static const char *flow_id_of(sl_http_req *req)
@@ -200,7 +264,11 @@ static json_object *accepted_body(const inlet_job *job)
         json_object_object_add(o, "responses", json_object_get(job->responses));
     } else {
         json_object *sv = json_object_new_object();
-        json_object_object_add(sv, "skipped", json_object_new_boolean(1));
+        if (job->sync_validated) {
+            json_object_object_add(sv, "status", json_object_new_string("pass"));
+        } else {
+            json_object_object_add(sv, "skipped", json_object_new_boolean(1));
+        }
         json_object_object_add(o, "syncValidation", sv);
     }
     return o;
@@ -231,6 +299,92 @@ static void land(sl_http_req *req, inlet_job *job)
     sl_landing_submit(job->c->landing, &job->lr);
 }
 
+/* ?syncValidation=true: map and validate now. Returns true when the record is valid; else
+ * answers 400 in AEP's shape, lands the event as refused (counted as failed) and returns false. */
+static bool sync_validate(sl_http_req *req, sl_collect *c, inlet_job *job, json_object *doc)
+{
+    const sl_flow_rt *flow = job->flow;
+    json_object *rec = NULL;
+    int warnings = 0;
+    sl_err err;
+    sl_err_clear(&err);
+    sl_mapping_opts mopts = {.now_ms = sl_now_ms()};
+    sl_violation viol[SL_VIOLATIONS_MAX];
+    size_t nviol = 0;
+    const char *code = SL_CODE_INVALID;
+    char message[1024] = "";
+    if (sl_mapping_run_opts(flow->mapping, doc, &mopts, &rec, &warnings, &err) != SL_OK ||
+        sl_schema_apply(flow->schema, rec, &warnings, &err) != SL_OK) {
+        code = SL_CODE_MAPPER;
+        (void)snprintf(message, sizeof(message), "%s", err.msg);
+    } else if ((nviol = sl_schema_validate(flow->schema, rec, viol, SL_VIOLATIONS_MAX)) > 0) {
+        code = strcmp(viol[0].keyword, "required") == 0 ? SL_CODE_REQUIRED : SL_CODE_INVALID;
+        size_t len = 0;
+        for (size_t i = 0; i < nviol && i < SL_VIOLATIONS_MAX && len + 1 < sizeof(message); i++) {
+            int w = snprintf(message + len, sizeof(message) - len, "%s%s: %s", i > 0 ? "; " : "",
+                             viol[i].keyword, viol[i].message);
+            len += w > 0 ? (size_t)w : 0;
+        }
+    } else {
+        json_object_put(rec);
+        job->sync_validated = true;
+        return true;
+    }
+    json_object_put(rec);
+    land_refused(c, req, flow, sl_http_body(req), code, message,
+                 nviol > 0 ? viol[0].pointer : NULL);
+    atomic_fetch_add(&c->refused[SL_REFUSED_400], 1);
+    json_object *causes = json_object_new_array();
+    for (size_t i = 0; i < nviol && i < SL_VIOLATIONS_MAX; i++) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "schemaLocation",
+                               json_object_new_string(viol[i].schema_location));
+        json_object_object_add(e, "pointerToViolation", json_object_new_string(viol[i].pointer));
+        json_object_object_add(e, "causingExceptions", json_object_new_array());
+        json_object_object_add(e, "keyword", json_object_new_string(viol[i].keyword));
+        json_object_object_add(e, "message", json_object_new_string(viol[i].message));
+        json_object_array_add(causes, e);
+    }
+    if (nviol == 0) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "schemaLocation", json_object_new_string("#"));
+        json_object_object_add(e, "pointerToViolation", json_object_new_string("#"));
+        json_object_object_add(e, "causingExceptions", json_object_new_array());
+        json_object_object_add(e, "keyword", json_object_new_string("mapping"));
+        json_object_object_add(e, "message", json_object_new_string(message));
+        json_object_array_add(causes, e);
+    }
+    char summary[64];
+    (void)snprintf(summary, sizeof(summary), "%zu schema violation%s found", nviol > 0 ? nviol : 1,
+                   nviol == 1 || nviol == 0 ? "" : "s");
+    json_object *sv = json_object_new_object();
+    json_object_object_add(sv, "schemaLocation", json_object_new_string("#"));
+    json_object_object_add(sv, "pointerToViolation", json_object_new_string("#"));
+    json_object_object_add(sv, "causingExceptions", causes);
+    json_object_object_add(sv, "message", json_object_new_string(summary));
+    json_object *list = json_object_new_array();
+    json_object_array_add(list, sv);
+    json_object *cause = json_object_new_object();
+    json_object_object_add(cause, "_streamingValidation", list);
+    char rmsg[256];
+    (void)snprintf(rmsg, sizeof(rmsg), "inletId: [%s] flowId: [%s] Message is invalid",
+                   sl_http_param(req, "inletId"), flow->id);
+    json_object *report = json_object_new_object();
+    json_object_object_add(report, "message", json_object_new_string(rmsg));
+    json_object_object_add(report, "cause", cause);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "type",
+                           json_object_new_string("http://ns.adobe.com/adobecloud/problem/"
+                                                  "data-collection-service/inlet"));
+    json_object_object_add(o, "title", json_object_new_string("Invalid XDM Message Format"));
+    json_object_object_add(o, "status", json_object_new_int(400));
+    json_object_object_add(o, "detail", json_object_new_string(message));
+    json_object_object_add(o, "code", json_object_new_string(code));
+    json_object_object_add(o, "report", report);
+    sl_http_reply_json_type(req, 400, "application/problem+json", o);
+    return false;
+}
+
 static void on_body_single(sl_http_req *req, void *ud)
 {
     sl_collect *c = ud;
@@ -250,9 +404,21 @@ static void on_body_single(sl_http_req *req, void *ud)
     }
     sl_err err;
     sl_err_clear(&err);
-    if (sl_event_parse(sl_http_body(req), SL_MAX_JSON_DEPTH, NULL, &err) != SL_OK) {
+    const char *sync = sl_http_query(req, "syncValidation");
+    bool want_sync = sync != NULL && strcasecmp(sync, "true") == 0;
+    json_object *doc = NULL;
+    if (sl_event_parse(sl_http_body(req), SL_MAX_JSON_DEPTH, want_sync ? &doc : NULL, &err) !=
+        SL_OK) {
+        land_refused(c, req, job->flow, sl_http_body(req), SL_CODE_UNPARSABLE, err.msg, NULL);
         refuse(req, c, 400, "Malformed event", err.msg);
         return;
+    }
+    if (want_sync) {
+        bool pass = sync_validate(req, c, job, doc);
+        json_object_put(doc);
+        if (!pass) {
+            return;
+        }
     }
     next_xaction(c, sl_http_received_ms(req), job->xaction, sizeof(job->xaction));
     job->items = sl_xcalloc(1, sizeof(*job->items));

@@ -191,13 +191,19 @@ void sl_http_reply_text(sl_http_req *req, unsigned status, const char *content_t
     set_reply(req, status, content_type, text, len);
 }
 
-void sl_http_reply_json(sl_http_req *req, unsigned status, json_object *body)
+void sl_http_reply_json_type(sl_http_req *req, unsigned status, const char *content_type,
+                             json_object *body)
 {
     size_t len = 0;
     const char *text = json_object_to_json_string_length(
         body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-    set_reply(req, status, "application/json", text, len);
+    set_reply(req, status, content_type, text, len);
     json_object_put(body);
+}
+
+void sl_http_reply_json(sl_http_req *req, unsigned status, json_object *body)
+{
+    sl_http_reply_json_type(req, status, "application/json", body);
 }
 
 static void reply_problem_v(sl_http_req *req, unsigned status, const char *title, const char *fmt,
@@ -660,7 +666,7 @@ sl_http_server *sl_http_start(const sl_http_config *cfg, sl_err *err)
 
 unsigned sl_http_port(const sl_http_server *srv)
 {
-    return srv->port;
+    return srv != NULL ? srv->port : 0;
 }
 
 void sl_http_quiesce(sl_http_server *srv)

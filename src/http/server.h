@@ -85,6 +85,10 @@ void *sl_http_data(const sl_http_req *req);
 
 /* Reply. The first reply wins; later ones are ignored. `body` is taken over (put). */
 void sl_http_reply_json(sl_http_req *req, unsigned status, json_object *body);
+/* The same with another JSON media type (application/problem+json for problem bodies with
+ * extra members). */
+void sl_http_reply_json_type(sl_http_req *req, unsigned status, const char *content_type,
+                             json_object *body);
 void sl_http_reply_text(sl_http_req *req, unsigned status, const char *content_type,
                         const char *text, size_t len);
 /* application/problem+json {"type","title","status","detail"}; `title` NULL picks the
