@@ -17,7 +17,8 @@ typedef struct sl_app {
     sl_store *store;
     sl_landing *landing;
     sl_catalog_holder *catalog;
-    sl_processor *processor;
+    sl_processor *processor;  /* NULL without the process role */
+    struct sl_alerts *alerts; /* NULL without the admin role */
     sl_collect *collect;
     sl_http_server *collect_srv;
     sl_http_server *admin_srv;
@@ -26,6 +27,8 @@ typedef struct sl_app {
 
 /* The admin listener's routes; pass the app as the server's user data. */
 const sl_http_route *sl_api_routes(size_t *n);
+/* Only /healthz, /readyz and /metrics: a node without the admin role. */
+const sl_http_route *sl_api_ops_routes(size_t *n);
 
 /* On an empty store, create the Customer.io source connection, the "Customer.io event"
  * schema, its dataset, the target connection, the default mapping set and an enabled

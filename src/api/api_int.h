@@ -24,6 +24,21 @@ void sl__api_reply_err(sl_http_req *req, const sl_err *err);
 int sl__api_reload(sl_app *app, sl_err *err);
 
 /* Handlers. */
+void sl__api_runs_list(sl_http_req *req, void *ud);
+void sl__api_runs_get(sl_http_req *req, void *ud);
+void sl__api_run_errors(sl_http_req *req, void *ud);
+void sl__api_flow_errors(sl_http_req *req, void *ud);
+void sl__api_batch_failed(sl_http_req *req, void *ud);
+void sl__api_flow_replay(sl_http_req *req, void *ud);
+void sl__api_flow_replays_list(sl_http_req *req, void *ud);
+void sl__api_flow_replay_get(sl_http_req *req, void *ud);
+void sl__api_alert_subs_list(sl_http_req *req, void *ud);
+void sl__api_alert_subs_create(sl_http_req *req, void *ud);
+void sl__api_alert_subs_get(sl_http_req *req, void *ud);
+void sl__api_alert_subs_patch(sl_http_req *req, void *ud);
+void sl__api_alert_subs_delete(sl_http_req *req, void *ud);
+void sl__api_alerts_list(sl_http_req *req, void *ud);
+void sl__api_alerts_get(sl_http_req *req, void *ud);
 void sl__api_healthz(sl_http_req *req, void *ud);
 void sl__api_readyz(sl_http_req *req, void *ud);
 void sl__api_metrics(sl_http_req *req, void *ud);

@@ -197,9 +197,35 @@ static const char *one_ref(sl_store *st, json_object *body, const char *ptr, con
     return id;
 }
 
+/* options.errorDiagnosticsEnabled is a boolean, options.partialIngestionPercent a number
+ * from 0 to 100 (AEP: "> 0"; 0 is accepted and means any failed record fails the run). */
+static int check_flow_options(json_object *doc, sl_err *err)
+{
+    json_object *v = NULL;
+    if (json_pointer_get(doc, "/options", &v) == 0 && v != NULL &&
+        !json_object_is_type(v, json_type_object)) {
+        return sl_err_set(err, SL_EINVAL, "'options' must be an object");
+    }
+    if (json_pointer_get(doc, "/options/errorDiagnosticsEnabled", &v) == 0 && v != NULL &&
+        !json_object_is_type(v, json_type_boolean)) {
+        return sl_err_set(err, SL_EINVAL,
+                          "'options/errorDiagnosticsEnabled' must be true or false");
+    }
+    if (json_pointer_get(doc, "/options/partialIngestionPercent", &v) == 0 && v != NULL) {
+        double d = json_object_get_double(v);
+        if ((!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) ||
+            d < 0 || d > 100) {
+            return sl_err_set(err, SL_EINVAL,
+                              "'options/partialIngestionPercent' must be a number from 0 to 100");
+        }
+    }
+    return SL_OK;
+}
+
 int sl_api_create_flow(sl_store *st, json_object *body, char *id_out, sl_err *err)
 {
-    if (sl__api_opt_strings(body, flow_strings, err) != SL_OK) {
+    if (sl__api_opt_strings(body, flow_strings, err) != SL_OK ||
+        check_flow_options(body, err) != SL_OK) {
         return err->code;
     }
     const char *name = sl__api_req_str(body, "/name", err);
@@ -472,7 +498,8 @@ static int flow_check(sl_app *app, const char *id, json_object *old, json_object
     (void)id;
     static const char *const fixed[] = {"/id", "/flowSpec", "/inletId", NULL};
     if (immutable(old, next, fixed, err) != SL_OK ||
-        sl__api_opt_strings(next, flow_strings, err) != SL_OK) {
+        sl__api_opt_strings(next, flow_strings, err) != SL_OK ||
+        check_flow_options(next, err) != SL_OK) {
         return err->code;
     }
     if (!is_string_member(next, "/name")) {
@@ -596,16 +623,19 @@ void sl__api_flow_action(sl_http_req *req, void *ud)
 {
     const char *op = sl_http_query(req, "op");
     if (op == NULL) {
-        sl_http_reply_problem(req, 400, "Missing op", "give ?op=enable or ?op=disable");
+        sl_http_reply_problem(req, 400, "Missing op", "give ?op=enable, ?op=disable or ?op=replay");
         return;
     }
     if (strcasecmp(op, "enable") == 0) {
         sl_resource_set_state(req, ud, &flow_res, "enabled");
     } else if (strcasecmp(op, "disable") == 0) {
         sl_resource_set_state(req, ud, &flow_res, "disabled");
+    } else if (strcasecmp(op, "replay") == 0) {
+        sl__api_flow_replay(req, ud);
     } else {
         sl_http_reply_problem(req, 400, "Unknown op",
-                              "op '%.40s' is not supported; expected enable or disable", op);
+                              "op '%.40s' is not supported; expected enable, disable or replay",
+                              op);
     }
 }
 

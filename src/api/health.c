@@ -2,6 +2,7 @@
 /* api/health.c: /healthz, /readyz and the Prometheus /metrics of the admin listener. */
 #include "api/api_int.h"
 
+#include "core/clock.h"
 #include "core/str.h"
 
 #include <stdatomic.h>
@@ -22,13 +23,19 @@ void sl__api_readyz(sl_http_req *req, void *ud)
     int64_t cursor = 0;
     sl_err err;
     sl_err_clear(&err);
-    bool store_ok = sl_store_cursor_get(app->store, "processor", &cursor, &err) == SL_OK;
+    (void)cursor;
+    /* Writable, not just readable: a full disk or a read-only database makes a node unready. */
+    char now[32];
+    (void)snprintf(now, sizeof(now), "%lld", (long long)sl_now_ms());
+    bool store_ok = sl_store_meta_put(app->store, "readyz.probe", now, &err) == SL_OK;
     json_object_object_add(checks, "store", json_object_new_string(store_ok ? "ok" : err.msg));
     ready = ready && store_ok;
-    bool collect_ok = app->collect_srv != NULL;
-    json_object_object_add(checks, "collect",
-                           json_object_new_string(collect_ok ? "ok" : "not listening"));
-    ready = ready && collect_ok;
+    if (app->collect != NULL && app->cfg != NULL) {
+        bool collect_ok = app->collect_srv != NULL;
+        json_object_object_add(checks, "collect",
+                               json_object_new_string(collect_ok ? "ok" : "not listening"));
+        ready = ready && collect_ok;
+    }
     json_object *o = json_object_new_object();
     json_object_object_add(o, "status", json_object_new_string(ready ? "ready" : "not ready"));
     if (!ready) {

@@ -119,9 +119,24 @@ void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r)
         json_object_array_add(views, view_of(app, r, json_object_array_get_idx(list, i)));
     }
     json_object_put(list);
+    sl_resource_reply_list(req, views, r->list_style, NULL, 0);
+    json_object_put(views);
+}
+
+void sl_resource_reply_list(sl_http_req *req, json_object *views, int list_style,
+                            const char *const *props, size_t nprops)
+{
+    sl_err err;
+    sl_err_clear(&err);
     sl_list_params q;
     memset(&q, 0, sizeof(q));
-    q.nproperty = sl_http_query_values(req, "property", q.property, SL_LIST_MAX_FILTERS);
+    if (props != NULL) {
+        for (size_t i = 0; i < nprops && i < SL_LIST_MAX_FILTERS; i++) {
+            q.property[q.nproperty++] = props[i];
+        }
+    } else {
+        q.nproperty = sl_http_query_values(req, "property", q.property, SL_LIST_MAX_FILTERS);
+    }
     q.orderby = sl_http_query(req, "orderby");
     if (q.orderby == NULL) {
         q.orderby = sl_http_query(req, "orderBy");
@@ -131,11 +146,9 @@ void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r)
     q.start = sl_http_query(req, "start");
     sl_list_page page;
     if (sl_list_apply(views, &q, &page, &err) != SL_OK) {
-        json_object_put(views);
         sl_http_reply_problem(req, 400, "Invalid list parameters", "%s", err.msg);
         return;
     }
-    json_object_put(views);
     const char *count = sl_http_query(req, "count");
     if (count != NULL && strcmp(count, "true") == 0) {
         json_object_put(page.items);
@@ -144,7 +157,7 @@ void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r)
         sl_http_reply_json(req, 200, o);
         return;
     }
-    if (r->list_style == SL_LIST_DATA) {
+    if (list_style == SL_LIST_DATA) {
         json_object *o = json_object_new_object();
         json_object *pg = json_object_new_object();
         json_object_object_add(
@@ -157,7 +170,7 @@ void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r)
         sl_http_reply_json(req, 200, o);
         return;
     }
-    if (r->list_style == SL_LIST_RESULTS) {
+    if (list_style == SL_LIST_RESULTS) {
         json_object *o = json_object_new_object();
         json_object *pg = json_object_new_object();
         json_object_object_add(
@@ -170,7 +183,7 @@ void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r)
         sl_http_reply_json(req, 200, o);
         return;
     }
-    if (r->list_style == SL_LIST_KEYED) {
+    if (list_style == SL_LIST_KEYED) {
         json_object *o = json_object_new_object();
         size_t m = json_object_array_length(page.items);
         for (size_t i = 0; i < m; i++) {

@@ -34,6 +34,11 @@ typedef struct sl_resource {
 } sl_resource;
 
 void sl_resource_list(sl_http_req *req, sl_app *app, const sl_resource *r);
+/* Filter, order and page `views` (borrowed) by the request's list parameters and answer in
+ * `list_style` (an SL_LIST_* value). `props` (when not NULL) replaces the request's `property`
+ * filters. */
+void sl_resource_reply_list(sl_http_req *req, json_object *views, int list_style,
+                            const char *const *props, size_t nprops);
 void sl_resource_get(sl_http_req *req, sl_app *app, const sl_resource *r);
 /* Creates and answers 201 {"id","etag"}, ["@/dataSets/{id}"] (keyed) or the stored document
  * (results). */

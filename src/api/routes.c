@@ -7,6 +7,7 @@
 #define EXP "/data/foundation/export"
 #define SR  "/data/foundation/schemaregistry"
 #define CV  "/data/foundation/conversion"
+#define OBS "/data/infrastructure/observability"
 
 static const sl_http_route routes[] = {
     {"GET", "/healthz", NULL, sl__api_healthz, 0},
@@ -34,6 +35,12 @@ static const sl_http_route routes[] = {
     {"PATCH", FS "/flows/{id}", NULL, sl__api_flows_patch, 0},
     {"DELETE", FS "/flows/{id}", NULL, sl__api_flows_delete, 0},
     {"POST", FS "/flows/{id}/action", NULL, sl__api_flow_action, 0},
+    {"GET", FS "/flows/{id}/errors", NULL, sl__api_flow_errors, 0},
+    {"GET", FS "/flows/{id}/replays", NULL, sl__api_flow_replays_list, 0},
+    {"GET", FS "/flows/{id}/replays/{replayId}", NULL, sl__api_flow_replay_get, 0},
+    {"GET", FS "/runs", NULL, sl__api_runs_list, 0},
+    {"GET", FS "/runs/{id}", NULL, sl__api_runs_get, 0},
+    {"GET", FS "/runs/{id}/errors", NULL, sl__api_run_errors, 0},
     /* Catalog */
     {"GET", CAT "/dataSets", NULL, sl__api_datasets_list, 0},
     {"POST", CAT "/dataSets", NULL, sl__api_datasets_create, 0},
@@ -42,6 +49,7 @@ static const sl_http_route routes[] = {
     {"DELETE", CAT "/dataSets/{dataSetId}", NULL, sl__api_datasets_delete, 0},
     /* Data Access */
     {"GET", EXP "/datasets/{dataSetId}/preview", NULL, sl__api_dataset_preview, 0},
+    {"GET", EXP "/batches/{id}/failed", NULL, sl__api_batch_failed, 0},
     /* Schema Registry */
     {"GET", SR "/tenant/schemas", NULL, sl__api_schemas_list, 0},
     {"POST", SR "/tenant/schemas", NULL, sl__api_schemas_create, 0},
@@ -64,10 +72,30 @@ static const sl_http_route routes[] = {
     {"GET", CV "/languages/el/operators", NULL, sl__api_el_operators, 0},
     {"POST", CV "/languages/el/validate", NULL, sl__api_el_validate, 0},
     {"POST", CV "/sluice/recommendations", NULL, sl__api_recommendations, 0},
+    /* Observability */
+    {"GET", OBS "/alerts/subscriptions", NULL, sl__api_alert_subs_list, 0},
+    {"POST", OBS "/alerts/subscriptions", NULL, sl__api_alert_subs_create, 0},
+    {"GET", OBS "/alerts/subscriptions/{id}", NULL, sl__api_alert_subs_get, 0},
+    {"PATCH", OBS "/alerts/subscriptions/{id}", NULL, sl__api_alert_subs_patch, 0},
+    {"DELETE", OBS "/alerts/subscriptions/{id}", NULL, sl__api_alert_subs_delete, 0},
+    {"GET", OBS "/alerts", NULL, sl__api_alerts_list, 0},
+    {"GET", OBS "/alerts/{id}", NULL, sl__api_alerts_get, 0},
 };
 
 const sl_http_route *sl_api_routes(size_t *n)
 {
     *n = sizeof(routes) / sizeof(routes[0]);
     return routes;
+}
+
+static const sl_http_route ops_routes[] = {
+    {"GET", "/healthz", NULL, sl__api_healthz, 0},
+    {"GET", "/readyz", NULL, sl__api_readyz, 0},
+    {"GET", "/metrics", NULL, sl__api_metrics, 0},
+};
+
+const sl_http_route *sl_api_ops_routes(size_t *n)
+{
+    *n = sizeof(ops_routes) / sizeof(ops_routes[0]);
+    return ops_routes;
 }

@@ -2,11 +2,13 @@
 /* cli/serve.c: `sluice serve`. Opens the store and the landing log, creates the Customer.io
  * dataflow on first start, starts the processor and both listeners, then waits for SIGTERM or
  * SIGINT: the first drains in-flight requests and flushes, a second exits at once. */
+#include "alerts/alerts.h"
 #include "api/api.h"
 #include "api/auth.h"
 #include "cli/cli.h"
 #include "collect/inlet.h"
 #include "config/config.h"
+#include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -123,6 +125,7 @@ static void shutdown_all(runtime *rt)
     }
     sl_http_stop(app->collect_srv);
     sl_http_stop(app->admin_srv);
+    sl_alerts_stop(app->alerts);
     sl_processor_stop(app->processor);
     sl_landing_close(app->landing);
     sl_catalog_holder_destroy(app->catalog);
@@ -200,9 +203,36 @@ static char *effective_public_url(const runtime *rt)
     (void)sl_config_split_hostport(rt->cfg.collect_listen, host, sizeof(host), &port);
     char buf[512];
     bool v6 = strchr(host, ':') != NULL;
+    unsigned bound = sl_http_port(rt->app.collect_srv);
     (void)snprintf(buf, sizeof(buf), "http://%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
-                   sl_http_port(rt->app.collect_srv));
+                   bound != 0 ? bound : port);
     return sl_xstrdup(buf);
+}
+
+static bool has_role(const sl_config *cfg, const char *role)
+{
+    for (size_t i = 0; i < cfg->roles.len; i++) {
+        if (strcmp(cfg->roles.items[i], role) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int check_roles(const sl_config *cfg)
+{
+    if (cfg->roles.len == 0) {
+        SL_LOG_ERROR("main", "--roles is empty; give one or more of collect, process, admin");
+        return SL_EXIT_CONFIG;
+    }
+    for (size_t i = 0; i < cfg->roles.len; i++) {
+        const char *r = cfg->roles.items[i];
+        if (strcmp(r, "collect") != 0 && strcmp(r, "process") != 0 && strcmp(r, "admin") != 0) {
+            SL_LOG_ERROR("main", "unknown role '%s'; roles are collect, process and admin", r);
+            return SL_EXIT_CONFIG;
+        }
+    }
+    return 0;
 }
 
 static int serve(runtime *rt)
@@ -220,6 +250,13 @@ static int serve(runtime *rt)
         return 1;
     }
     app->cfg = &rt->cfg;
+    int role_rc = check_roles(&rt->cfg);
+    if (role_rc != 0) {
+        return role_rc;
+    }
+    bool collect_role = has_role(&rt->cfg, "collect");
+    bool process_role = has_role(&rt->cfg, "process");
+    bool admin_role = has_role(&rt->cfg, "admin");
     if ((app->store = sl_store_open(rt->cfg.store, &err)) == NULL ||
         sl_api_bootstrap(app->store, flow_id, &err) != SL_OK ||
         sl_catalog_load(app->store, &rt->cfg.cio_signing_keys, &cat, &err) != SL_OK) {
@@ -232,9 +269,12 @@ static int serve(runtime *rt)
     }
     (void)snprintf(path, sizeof(path), "%s/landing.db", rt->cfg.data);
     if ((app->landing = sl_landing_open(path, &err)) == NULL ||
-        (app->processor = sl_processor_start(app->store, app->landing, app->catalog, &err)) ==
-            NULL) {
+        (process_role && (app->processor = sl_processor_start(app->store, app->landing,
+                                                              app->catalog, &err)) == NULL)) {
         goto fail;
+    }
+    if (!process_role) {
+        SL_LOG_INFO("main", "no process role: landed events wait for a node that processes them");
     }
     rt->collect.catalog = app->catalog;
     rt->collect.landing = app->landing;
@@ -243,11 +283,12 @@ static int serve(runtime *rt)
     size_t ncr = 0;
     size_t nar = 0;
     const sl_http_route *cr = sl_collect_routes(&ncr);
-    const sl_http_route *ar = sl_api_routes(&nar);
+    /* A node without the admin role still answers /healthz, /readyz and /metrics. */
+    const sl_http_route *ar = admin_role ? sl_api_routes(&nar) : sl_api_ops_routes(&nar);
     admin_allowed_hosts(rt);
-    if (start_listener("collect", rt->cfg.collect_listen, &rt->cfg, cr, ncr,
-                       (size_t)rt->cfg.max_body_bytes, &rt->collect, NULL, NULL, NULL,
-                       &app->collect_srv, &err) != SL_OK) {
+    if (collect_role && start_listener("collect", rt->cfg.collect_listen, &rt->cfg, cr, ncr,
+                                       (size_t)rt->cfg.max_body_bytes, &rt->collect, NULL, NULL,
+                                       NULL, &app->collect_srv, &err) != SL_OK) {
         goto fail;
     }
     /* Known before the admin listener answers its first request: flows show it. */
@@ -257,6 +298,25 @@ static int serve(runtime *rt)
                        app, rt->admin_hosts, sl_auth_authorize, app->store, &app->admin_srv,
                        &err) != SL_OK) {
         goto fail;
+    }
+    if (admin_role) {
+        char admin_url[512];
+        if (rt->cfg.admin_public_url != NULL) {
+            (void)snprintf(admin_url, sizeof(admin_url), "%s", rt->cfg.admin_public_url);
+        } else {
+            (void)snprintf(admin_url, sizeof(admin_url), "http://127.0.0.1:%u",
+                           sl_http_port(app->admin_srv));
+        }
+        sl_alerts_opts ao = {.st = app->store,
+                             .landing = app->landing,
+                             .cat = app->catalog,
+                             .interval_s = (int)rt->cfg.alerts_interval,
+                             .landing_retention_days = (int)rt->cfg.landing_retention_days,
+                             .diagnostics_retention_days = (int)rt->cfg.diagnostics_retention_days,
+                             .admin_url = admin_url};
+        if ((app->alerts = sl_alerts_start(&ao, &err)) == NULL) {
+            goto fail;
+        }
     }
     SL_LOG_INFO("main", "ready admin_port=%u collect=%s data=%s", sl_http_port(app->admin_srv),
                 rt->public_url, rt->cfg.data);
@@ -299,6 +359,12 @@ int sl_cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* Tests of hourly run windows shift the clock (docs/internals.md). */
+    const char *offset = getenv("SLUICE_CLOCK_OFFSET_MS");
+    if (offset != NULL && *offset != '\0') {
+        sl_clock_set_offset_ms(strtoll(offset, NULL, 10));
+        SL_LOG_WARN("main", "clock shifted by SLUICE_CLOCK_OFFSET_MS offset_ms=%s", offset);
+    }
     /* Strings mapped to date-time fields are read as Data Prep's date() reads them. */
     sl_schema_set_date_parser(sl_datetime_text_to_iso);
     int rc = serve(rt);

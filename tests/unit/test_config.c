@@ -792,7 +792,7 @@ static void test_config_print_help(void **state)
         assert_int_equal(env - line, col);
         rows++;
     }
-    assert_int_equal(rows, 15);
+    assert_int_equal(rows, 18);
     free(text);
 }
 
