@@ -55,6 +55,40 @@ static void counter(sl_buf *b, const char *name, const char *help, const char *l
     sl_buf_appendf(b, "%s%s %llu\n", name, labels, v);
 }
 
+typedef struct flow_buf {
+    sl_buf *b;
+    int pass;
+} flow_buf;
+
+static void flow_line(void *ud, const char *flow_id, const sl_processor_counts *c)
+{
+    flow_buf *fb = ud;
+    const uint64_t v[] = {c->received, c->ingested, c->failed, c->duplicates, c->warnings};
+    sl_buf_appendf(fb->b, "%s{flow_id=\"%s\"} %llu\n",
+                   (const char *[]){"sluice_flow_received_total", "sluice_flow_ingested_total",
+                                    "sluice_flow_failed_total", "sluice_flow_duplicates_total",
+                                    "sluice_flow_warnings_total"}[fb->pass],
+                   flow_id, (unsigned long long)v[fb->pass]);
+}
+
+/* Per-flow counters: one family at a time, as the exposition format wants. */
+static void flow_metrics(sl_buf *b, sl_processor *p)
+{
+    static const char *const names[] = {"sluice_flow_received_total", "sluice_flow_ingested_total",
+                                        "sluice_flow_failed_total", "sluice_flow_duplicates_total",
+                                        "sluice_flow_warnings_total"};
+    static const char *const helps[] = {"Events of the flow read from the landing log.",
+                                        "Rows of the flow written.",
+                                        "Events of the flow that produced no valid row.",
+                                        "Events of the flow dropped as duplicates.",
+                                        "Rows of the flow written with a field dropped."};
+    for (int i = 0; i < 5; i++) {
+        sl_buf_appendf(b, "# HELP %s %s\n# TYPE %s counter\n", names[i], helps[i], names[i]);
+        flow_buf fb = {b, i};
+        sl_processor_flow_counts(p, flow_line, &fb);
+    }
+}
+
 void sl__api_metrics(sl_http_req *req, void *ud)
 {
     sl_app *app = ud;
@@ -96,8 +130,42 @@ void sl__api_metrics(sl_http_req *req, void *ud)
         sl_landing_stats(app->landing, &commits, &events);
         counter(&b, "sluice_landing_commits_total", "Group commits of the landing log.", "",
                 commits);
-        counter(&b, "sluice_landing_events_total", "Events appended to the landing log.", "",
-                events);
+        counter(&b, "sluice_landing_events_total", "Events appended to the landing log (landed).",
+                "", events);
+        uint64_t sizes[SL_COMMIT_BUCKETS + 1];
+        sl_landing_commit_sizes(app->landing, sizes);
+        sl_buf_appendf(&b, "# HELP sluice_landing_commit_events Events per group commit.\n"
+                           "# TYPE sluice_landing_commit_events histogram\n");
+        uint64_t cum = 0;
+        for (int i = 0; i <= SL_COMMIT_BUCKETS; i++) {
+            cum += sizes[i];
+            if (i < SL_COMMIT_BUCKETS) {
+                sl_buf_appendf(&b, "sluice_landing_commit_events_bucket{le=\"%d\"} %llu\n", 1 << i,
+                               (unsigned long long)cum);
+            } else {
+                sl_buf_appendf(&b, "sluice_landing_commit_events_bucket{le=\"+Inf\"} %llu\n",
+                               (unsigned long long)cum);
+            }
+        }
+        sl_buf_appendf(
+            &b, "sluice_landing_commit_events_sum %llu\nsluice_landing_commit_events_count %llu\n",
+            (unsigned long long)events, (unsigned long long)commits);
+        int64_t cursor = 0, waiting = 0, oldest = 0;
+        sl_err err;
+        sl_err_clear(&err);
+        if (sl_store_cursor_get(app->store, "processor", &cursor, &err) == SL_OK &&
+            sl_landing_backlog(app->landing, cursor, NULL, &waiting, &oldest, &err) == SL_OK) {
+            sl_buf_appendf(&b,
+                           "# HELP sluice_landing_backlog_events Landed events not processed yet.\n"
+                           "# TYPE sluice_landing_backlog_events gauge\n"
+                           "sluice_landing_backlog_events %lld\n"
+                           "# HELP sluice_landing_backlog_oldest_seconds Age of the oldest landed "
+                           "event not processed yet (0 when none waits).\n"
+                           "# TYPE sluice_landing_backlog_oldest_seconds gauge\n"
+                           "sluice_landing_backlog_oldest_seconds %.3f\n",
+                           (long long)waiting,
+                           oldest != 0 ? (double)(sl_now_ms() - oldest) / 1000.0 : 0.0);
+        }
     }
     if (app->processor != NULL) {
         sl_processor_stats ps;
@@ -107,9 +175,16 @@ void sl__api_metrics(sl_http_req *req, void *ud)
         counter(&b, "sluice_pipeline_ingested_total", "Rows written to datasets.", "", ps.ingested);
         counter(&b, "sluice_pipeline_duplicates_total", "Events dropped as duplicates.", "",
                 ps.duplicates);
-        counter(&b, "sluice_pipeline_failed_total", "Events that produced no row.", "", ps.failed);
-        counter(&b, "sluice_pipeline_warnings_total", "Fields dropped by mapping or coercion.", "",
+        counter(&b, "sluice_pipeline_failed_total", "Events that produced no valid row.", "",
+                ps.failed);
+        counter(&b, "sluice_pipeline_warnings_total", "Rows written with a field dropped.", "",
                 ps.warnings);
+        counter(&b, "sluice_pipeline_orphaned_total", "Events of a flow that no longer exists.", "",
+                ps.orphaned);
+        counter(&b, "sluice_pipeline_batches_total", "Processor transactions committed.", "",
+                ps.batches);
+        counter(&b, "sluice_pipeline_replayed_total", "Events re-processed by replays.", "",
+                ps.replayed);
         sl_buf_appendf(&b,
                        "# HELP sluice_pipeline_cursor Last landing sequence number processed.\n"
                        "# TYPE sluice_pipeline_cursor gauge\nsluice_pipeline_cursor %lld\n",
@@ -119,6 +194,22 @@ void sl__api_metrics(sl_http_req *req, void *ud)
                        "latency.\n# TYPE sluice_pipeline_latency_max_ms gauge\n"
                        "sluice_pipeline_latency_max_ms %lld\n",
                        (long long)ps.latency_max_ms);
+        sl_buf_appendf(&b, "# HELP sluice_pipeline_latency_seconds Landing-to-dataset latency of "
+                           "ingested rows.\n# TYPE sluice_pipeline_latency_seconds histogram\n");
+        uint64_t cum = 0;
+        for (int i = 0; i < SL_LATENCY_BUCKETS; i++) {
+            cum += ps.latency_buckets[i];
+            sl_buf_appendf(&b, "sluice_pipeline_latency_seconds_bucket{le=\"%g\"} %llu\n",
+                           (double)sl_latency_bounds_ms[i] / 1000.0, (unsigned long long)cum);
+        }
+        cum += ps.latency_buckets[SL_LATENCY_BUCKETS];
+        sl_buf_appendf(&b,
+                       "sluice_pipeline_latency_seconds_bucket{le=\"+Inf\"} %llu\n"
+                       "sluice_pipeline_latency_seconds_sum %.3f\n"
+                       "sluice_pipeline_latency_seconds_count %llu\n",
+                       (unsigned long long)cum, (double)ps.latency_sum_ms / 1000.0,
+                       (unsigned long long)cum);
+        flow_metrics(&b, app->processor);
     }
     sl_http_reply_text(req, 200, "text/plain; version=0.0.4", sl_buf_cstr(&b), b.len);
     sl_buf_fini(&b);

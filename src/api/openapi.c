@@ -109,8 +109,7 @@ static const route_doc docs[] = {
     {"PATCH", "/alerts/subscriptions/{id}", "Alerts",
      "Change an alert subscription (JSON-Patch or merge object)", 200},
     {"DELETE", "/alerts/subscriptions/{id}", "Alerts", "Delete an alert subscription", 204},
-    {"GET", "/alerts", "Alerts", "Alerts raised, newest first (flowId, status=FIRING, limit)",
-     200},
+    {"GET", "/alerts", "Alerts", "Alerts raised, newest first (flowId, status=FIRING, limit)", 200},
     {"GET", "/alerts/{id}", "Alerts", "One alert with every delivery attempt", 200},
 };
 

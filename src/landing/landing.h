@@ -92,6 +92,11 @@ int64_t sl_landing_wait(sl_landing *l, int64_t after, int timeout_ms);
 /* Statistics for logs and the bench: commits made and events appended. */
 void sl_landing_stats(sl_landing *l, uint64_t *commits, uint64_t *events);
 
+/* Events per group commit, as a histogram for /metrics: counts of commits with at most
+ * 1, 2, 4, ... 1024 events, then more (not cumulative). */
+#define SL_COMMIT_BUCKETS 11
+void sl_landing_commit_sizes(sl_landing *l, uint64_t out[SL_COMMIT_BUCKETS + 1]);
+
 /* Stop accepting, write everything queued, stop the writer, close. NULL is a no-op. */
 void sl_landing_close(sl_landing *l);
 

@@ -35,6 +35,7 @@ struct sl_landing {
     int64_t last_seq;
     uint64_t commits;
     uint64_t events;
+    uint64_t commit_sizes[SL_COMMIT_BUCKETS + 1];
 };
 
 static const char schema_sql[] = "CREATE TABLE IF NOT EXISTS landing ("
@@ -162,6 +163,11 @@ static void *writer_main(void *arg)
             l->last_seq = last;
             l->commits++;
             l->events += n;
+            int b = 0;
+            while (b < SL_COMMIT_BUCKETS && n > ((size_t)1 << b)) {
+                b++;
+            }
+            l->commit_sizes[b]++;
             pthread_cond_broadcast(&l->committed);
         }
         pthread_mutex_unlock(&l->lock);
@@ -450,6 +456,13 @@ void sl_landing_stats(sl_landing *l, uint64_t *commits, uint64_t *events)
     pthread_mutex_lock(&l->lock);
     *commits = l->commits;
     *events = l->events;
+    pthread_mutex_unlock(&l->lock);
+}
+
+void sl_landing_commit_sizes(sl_landing *l, uint64_t out[SL_COMMIT_BUCKETS + 1])
+{
+    pthread_mutex_lock(&l->lock);
+    memcpy(out, l->commit_sizes, sizeof(l->commit_sizes));
     pthread_mutex_unlock(&l->lock);
 }
 
