@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* schema/schema.c: compiled schema = the schema document (kept for its property tree) plus a
- * flat list of identity descriptors. Coercion walks the record and the properties together. */
+/* schema/schema.c: compiled schema = the schema document (kept for its property tree), a
+ * flat list of identity descriptors and the compiled validation rules (validate.c). Coercion
+ * walks the record and the properties together. */
 #include "schema/schema.h"
 
 #include "core/clock.h"
@@ -30,6 +31,7 @@ struct sl_schema {
     char *klass;
     identity_desc ids[MAX_IDENTITIES];
     int nids;
+    sl__schema_rules *rules; /* owned; borrows doc */
 };
 
 static const char *str_member(json_object *o, const char *key)
@@ -83,6 +85,11 @@ int sl_schema_compile(json_object *doc, sl_schema **out, sl_err *err)
             s->nids++;
         }
     }
+    int rc = sl__schema_rules_compile(s->doc, &s->rules, err);
+    if (rc != SL_OK) {
+        sl_schema_destroy(s);
+        return rc;
+    }
     *out = s;
     return SL_OK;
 }
@@ -101,6 +108,7 @@ void sl_schema_destroy(sl_schema *s)
         free(s->ids[i].pointer);
         free(s->ids[i].ns);
     }
+    sl__schema_rules_destroy(s->rules);
     free(s->klass);
     json_object_put(s->doc);
     free(s);
@@ -306,7 +314,8 @@ char *sl_identity_normalise(const char *ns, const char *value)
     }
     char *out = sl_xmalloc(len + 1);
     for (size_t i = 0; i < len; i++) {
-        out[i] = strcasecmp(ns, "Email") == 0 ? (char)tolower((unsigned char)s[i]) : s[i];
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (char)(strcasecmp(ns, "Email") == 0 ? (unsigned char)tolower(c) : c);
     }
     out[len] = '\0';
     return out;
@@ -419,4 +428,9 @@ int sl_schema_check_required(const sl_schema *s, json_object *record, sl_err *er
         }
     }
     return SL_OK;
+}
+
+size_t sl_schema_validate(const sl_schema *s, json_object *record, sl_violation *out, size_t max)
+{
+    return sl__schema_rules_validate(s->rules, record, out, max);
 }
