@@ -36,6 +36,10 @@ const sl_http_route *sl_api_ops_routes(size_t *n);
  * Writes the flow's id into `flow_id` (37 bytes). */
 int sl_api_bootstrap(sl_store *st, char *flow_id, sl_err *err);
 
+/* On every start: what must exist even in stores made by older versions (the default
+ * timestamp-ordered merge policy, unless the user manages policies). */
+int sl_api_ensure_defaults(sl_store *st, sl_err *err);
+
 /* Create functions shared by the bootstrap and the API. Each validates `body` (borrowed),
  * stores the resource and writes its new id into `id_out`. */
 int sl_api_create_source_connection(sl_store *st, json_object *body, char *id_out, sl_err *err);

@@ -24,6 +24,17 @@ void sl__api_reply_err(sl_http_req *req, const sl_err *err);
 int sl__api_reload(sl_app *app, sl_err *err);
 
 /* Handlers. */
+void sl__api_namespaces_list(sl_http_req *req, void *ud);
+void sl__api_namespaces_get(sl_http_req *req, void *ud);
+void sl__api_namespaces_create(sl_http_req *req, void *ud);
+void sl__api_policies_list(sl_http_req *req, void *ud);
+void sl__api_policies_create(sl_http_req *req, void *ud);
+void sl__api_policies_get(sl_http_req *req, void *ud);
+void sl__api_policies_patch(sl_http_req *req, void *ud);
+void sl__api_policies_delete(sl_http_req *req, void *ud);
+void sl__api_entities_get(sl_http_req *req, void *ud);
+void sl__api_entities_delete(sl_http_req *req, void *ud);
+void sl__api_graph_members(sl_http_req *req, void *ud);
 void sl__api_runs_list(sl_http_req *req, void *ud);
 void sl__api_runs_get(sl_http_req *req, void *ud);
 void sl__api_run_errors(sl_http_req *req, void *ud);

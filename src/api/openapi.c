@@ -111,6 +111,25 @@ static const route_doc docs[] = {
     {"DELETE", "/alerts/subscriptions/{id}", "Alerts", "Delete an alert subscription", 204},
     {"GET", "/alerts", "Alerts", "Alerts raised, newest first (flowId, status=FIRING, limit)", 200},
     {"GET", "/alerts/{id}", "Alerts", "One alert with every delivery attempt", 200},
+    {"GET", "/idnamespace/identities", "Profile", "Identity namespaces, built-in and custom", 200},
+    {"POST", "/idnamespace/identities", "Profile",
+     "Create a custom identity namespace {name, code, idType, description}", 201},
+    {"GET", "/idnamespace/identities/{id}", "Profile", "One namespace, by id or code", 200},
+    {"GET", "/config/mergePolicies", "Profile", "Merge policies ({_page, children})", 200},
+    {"POST", "/config/mergePolicies", "Profile",
+     "Create a merge policy (timestampOrdered or dataSetPrecedence)", 201},
+    {"GET", "/config/mergePolicies/{id}", "Profile", "One merge policy", 200},
+    {"PATCH", "/config/mergePolicies/{id}", "Profile", "Change a merge policy", 200},
+    {"DELETE", "/config/mergePolicies/{id}", "Profile", "Delete a merge policy", 204},
+    {"GET", "/access/entities", "Profile",
+     "Merged profile (schema.name=_xdm.context.profile&entityId=&entityIdNS=) or timeline "
+     "(schema.name=_xdm.context.experienceevent&relatedEntityId=&relatedEntityIdNS=)",
+     200},
+    {"DELETE", "/access/entities", "Profile",
+     "Privacy delete of a person: graph, attributes, timeline, dataset rows, diagnostics, landed "
+     "events",
+     200},
+    {"GET", "/cluster/members", "Profile", "The members of an identity's graph", 200},
 };
 
 static const route_doc *doc_for(const sl_http_route *r)

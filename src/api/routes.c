@@ -8,6 +8,8 @@
 #define SR  "/data/foundation/schemaregistry"
 #define CV  "/data/foundation/conversion"
 #define OBS "/data/infrastructure/observability"
+#define UPS "/data/core/ups"
+#define IDN "/data/core/idnamespace"
 
 static const sl_http_route routes[] = {
     {"GET", "/healthz", NULL, sl__api_healthz, 0},
@@ -72,6 +74,18 @@ static const sl_http_route routes[] = {
     {"GET", CV "/languages/el/operators", NULL, sl__api_el_operators, 0},
     {"POST", CV "/languages/el/validate", NULL, sl__api_el_validate, 0},
     {"POST", CV "/sluice/recommendations", NULL, sl__api_recommendations, 0},
+    /* Profile and identities */
+    {"GET", IDN "/identities", NULL, sl__api_namespaces_list, 0},
+    {"POST", IDN "/identities", NULL, sl__api_namespaces_create, 0},
+    {"GET", IDN "/identities/{id}", NULL, sl__api_namespaces_get, 0},
+    {"GET", UPS "/config/mergePolicies", NULL, sl__api_policies_list, 0},
+    {"POST", UPS "/config/mergePolicies", NULL, sl__api_policies_create, 0},
+    {"GET", UPS "/config/mergePolicies/{id}", NULL, sl__api_policies_get, 0},
+    {"PATCH", UPS "/config/mergePolicies/{id}", NULL, sl__api_policies_patch, 0},
+    {"DELETE", UPS "/config/mergePolicies/{id}", NULL, sl__api_policies_delete, 0},
+    {"GET", UPS "/access/entities", NULL, sl__api_entities_get, 0},
+    {"DELETE", UPS "/access/entities", NULL, sl__api_entities_delete, 0},
+    {"GET", "/data/core/identity/cluster/members", NULL, sl__api_graph_members, 0},
     /* Observability */
     {"GET", OBS "/alerts/subscriptions", NULL, sl__api_alert_subs_list, 0},
     {"POST", OBS "/alerts/subscriptions", NULL, sl__api_alert_subs_create, 0},

@@ -259,6 +259,7 @@ static int serve(runtime *rt)
     bool admin_role = has_role(&rt->cfg, "admin");
     if ((app->store = sl_store_open(rt->cfg.store, &err)) == NULL ||
         sl_api_bootstrap(app->store, flow_id, &err) != SL_OK ||
+        sl_api_ensure_defaults(app->store, &err) != SL_OK ||
         sl_catalog_load(app->store, &rt->cfg.cio_signing_keys, &cat, &err) != SL_OK) {
         goto fail;
     }

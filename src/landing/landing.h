@@ -9,6 +9,7 @@
 #include "core/err.h"
 #include "core/str.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct sl_landing sl_landing; /* opaque */
@@ -83,6 +84,13 @@ int sl_landing_backlog(sl_landing *l, int64_t after, const char *flow_id, int64_
  * not processed yet), in small transactions so the writer is not held up. `*deleted` gets the
  * count. Any thread. */
 int sl_landing_purge(sl_landing *l, int64_t before_ms, int64_t max_seq, int64_t *deleted,
+                     sl_err *err);
+
+/* Privacy delete: events whose body contains one of `needles` (ASCII case-insensitive) and that
+ * `confirm` accepts are deleted; then the WAL is checkpointed and truncated, so no file keeps
+ * their bytes (secure_delete zeroes them in the database). Any thread. */
+int sl_landing_erase(sl_landing *l, const char *const *needles, size_t n,
+                     bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted,
                      sl_err *err);
 
 /* Wait until an event with seq > `after` is on disk, or `timeout_ms` passes, or the log is

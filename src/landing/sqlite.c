@@ -459,6 +459,66 @@ void sl_landing_stats(sl_landing *l, uint64_t *commits, uint64_t *events)
     pthread_mutex_unlock(&l->lock);
 }
 
+int sl_landing_erase(sl_landing *l, const char *const *needles, size_t n,
+                     bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted,
+                     sl_err *err)
+{
+    int rc = SL_OK;
+    *deleted = 0;
+    sqlite3_stmt *sel = NULL;
+    sqlite3_stmt *del = NULL;
+    pthread_mutex_lock(&l->mlock);
+    if (sqlite3_prepare_v2(l->mdb,
+                           "SELECT seq, body FROM landing WHERE "
+                           "instr(lower(CAST(body AS TEXT)), lower(?1)) > 0",
+                           -1, &sel, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(l->mdb, "DELETE FROM landing WHERE seq = ?1", -1, &del, NULL) !=
+            SQLITE_OK) {
+        rc = sl_err_set(err, SL_EIO, "prepare landing erase: %s", sqlite3_errmsg(l->mdb));
+        goto out;
+    }
+    for (size_t i = 0; i < n && rc == SL_OK; i++) {
+        sqlite3_reset(sel);
+        sqlite3_bind_text(sel, 1, needles[i], -1, SQLITE_STATIC);
+        int64_t *seqs = NULL;
+        size_t nseq = 0, cap = 0;
+        int step;
+        while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+            sl_str body = {(const char *)sqlite3_column_blob(sel, 1),
+                           (size_t)sqlite3_column_bytes(sel, 1)};
+            if (body.ptr != NULL && confirm(ud, body)) {
+                if (nseq == cap) {
+                    cap = cap != 0 ? cap * 2 : 16;
+                    seqs = sl_xrealloc(seqs, cap * sizeof(*seqs));
+                }
+                seqs[nseq++] = sqlite3_column_int64(sel, 0);
+            }
+        }
+        sqlite3_reset(sel);
+        if (step != SQLITE_DONE) {
+            rc = sl_err_set(err, SL_EIO, "landing erase: %s", sqlite3_errmsg(l->mdb));
+        }
+        for (size_t k = 0; k < nseq && rc == SL_OK; k++) {
+            sqlite3_reset(del);
+            sqlite3_bind_int64(del, 1, seqs[k]);
+            if (sqlite3_step(del) != SQLITE_DONE) {
+                rc = sl_err_set(err, SL_EBUSY, "landing erase: %s", sqlite3_errmsg(l->mdb));
+            }
+            *deleted += sqlite3_changes(l->mdb);
+        }
+        free(seqs);
+    }
+    if (rc == SL_OK && sqlite3_wal_checkpoint_v2(l->mdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                                                 NULL) != SQLITE_OK) {
+        rc = sl_err_set(err, SL_EBUSY, "landing checkpoint: %s", sqlite3_errmsg(l->mdb));
+    }
+out:
+    sqlite3_finalize(sel);
+    sqlite3_finalize(del);
+    pthread_mutex_unlock(&l->mlock);
+    return rc;
+}
+
 void sl_landing_commit_sizes(sl_landing *l, uint64_t out[SL_COMMIT_BUCKETS + 1])
 {
     pthread_mutex_lock(&l->lock);

@@ -8,12 +8,42 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 struct sl_catalog {
     atomic_int refs;
     sl_flow_rt *flows;
     size_t n;
+    char **ns; /* custom namespace codes */
+    size_t nns;
 };
+
+const sl_builtin_ns sl_builtin_namespaces[] = {
+    {"Email", "Email", "EMAIL", "Email addresses (trimmed, lower-cased)", 6},
+    {"CIOID", "Customer.io ID", "CROSS_DEVICE", "Customer.io's cio_id of a person", 1000001},
+    {"CIOCustomerId", "Customer.io customer id", "CROSS_DEVICE",
+     "The id a workspace gives a person in Customer.io", 1000002},
+    {"Phone", "Phone", "PHONE", "Phone numbers", 7},
+    {"ECID", "Experience Cloud ID", "COOKIE", "Adobe Experience Cloud ID", 4},
+};
+const size_t sl_builtin_namespaces_len =
+    sizeof(sl_builtin_namespaces) / sizeof(sl_builtin_namespaces[0]);
+
+const char *sl_catalog_ns_canon(void *cat, const char *code)
+{
+    const sl_catalog *c = cat;
+    for (size_t i = 0; i < sl_builtin_namespaces_len; i++) {
+        if (strcasecmp(sl_builtin_namespaces[i].code, code) == 0) {
+            return sl_builtin_namespaces[i].code;
+        }
+    }
+    for (size_t i = 0; c != NULL && i < c->nns; i++) {
+        if (strcasecmp(c->ns[i], code) == 0) {
+            return c->ns[i];
+        }
+    }
+    return NULL;
+}
 
 struct sl_catalog_holder {
     pthread_mutex_t lock;
@@ -153,6 +183,14 @@ static int resolve_flow(sl_store *st, json_object *item, const sl_strlist *defau
     if ((rc = sl_store_doc_get(st, "dataset", ds_id, &ds, NULL, NULL, err)) != SL_OK) {
         goto out;
     }
+    json_object *prof = NULL;
+    if (json_pointer_get(ds, "/tags/unifiedProfile", &prof) == 0 &&
+        json_object_is_type(prof, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(prof); i++) {
+            const char *t = json_object_get_string(json_object_array_get_idx(prof, i));
+            f->profile = f->profile || (t != NULL && strcmp(t, "enabled:true") == 0);
+        }
+    }
     const char *schema_ref = get_str(ds, "/schemaRef/id");
     const char *slash = schema_ref != NULL ? strrchr(schema_ref, '/') : NULL;
     if (slash == NULL) {
@@ -164,6 +202,7 @@ static int resolve_flow(sl_store *st, json_object *item, const sl_strlist *defau
         (rc = sl_mapping_compile(ms, &f->mapping, err)) != SL_OK) {
         goto out;
     }
+    f->profile_class = strcmp(sl_schema_class(f->schema), SL_XDM_PROFILE) == 0;
     f->dataset_id = sl_xstrdup(ds_id);
     rc = resolve_keys(st, f, src_id, get_str(src, "/connectionSpec/id"), defaults, err);
 out:
@@ -199,6 +238,18 @@ int sl_catalog_load(sl_store *st, const sl_strlist *default_cio_keys, sl_catalog
         c->n++;
     }
     json_object_put(list);
+    list = NULL;
+    if (sl_store_doc_list(st, "idNamespace", &list, err) == SL_OK) {
+        size_t m = json_object_array_length(list);
+        c->ns = sl_xcalloc(m + 1, sizeof(*c->ns));
+        for (size_t i = 0; i < m; i++) {
+            const char *code = get_str(json_object_array_get_idx(list, i), "/doc/code");
+            if (code != NULL) {
+                c->ns[c->nns++] = sl_xstrdup(code);
+            }
+        }
+        json_object_put(list);
+    }
     *out = c;
     return SL_OK;
 }
@@ -248,6 +299,10 @@ void sl_catalog_unref(sl_catalog *c)
         flow_fini(&c->flows[i]);
     }
     free(c->flows);
+    for (size_t i = 0; i < c->nns; i++) {
+        free(c->ns[i]);
+    }
+    free(c->ns);
     free(c);
 }
 

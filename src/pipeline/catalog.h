@@ -32,6 +32,8 @@ typedef struct sl_flow_rt {
     sl_mapping *mapping;
     sl_schema *schema;
     char *name;
+    bool profile;           /* the dataset has tags.unifiedProfile ["enabled:true"] */
+    bool profile_class;     /* the schema's class is IndividualProfile (else ExperienceEvent) */
     bool diagnostics;       /* options.errorDiagnosticsEnabled: keep failed records and warnings */
     double partial_percent; /* options.partialIngestionPercent, or -1 when not set */
 } sl_flow_rt;
@@ -48,6 +50,18 @@ const sl_flow_rt *sl_catalog_flow(const sl_catalog *c, const char *flow_id);
 bool sl_catalog_has_inlet(const sl_catalog *c, const char *inlet_id);
 size_t sl_catalog_count(const sl_catalog *c);
 const sl_flow_rt *sl_catalog_at(const sl_catalog *c, size_t i);
+
+/* Identity namespaces: the built-in ones (Email, CIOID, CIOCustomerId, Phone, ECID) and those
+ * created through /data/core/idnamespace/identities. The canonical code of `code` (matched
+ * case-insensitively), or NULL when none is registered. `cat` is an sl_catalog. */
+const char *sl_catalog_ns_canon(void *cat, const char *code);
+/* The built-in namespaces: code, name, idType, AEP numeric id. */
+typedef struct sl_builtin_ns {
+    const char *code, *name, *id_type, *description;
+    int id;
+} sl_builtin_ns;
+extern const sl_builtin_ns sl_builtin_namespaces[];
+extern const size_t sl_builtin_namespaces_len;
 
 sl_catalog *sl_catalog_ref(sl_catalog *c);
 void sl_catalog_unref(sl_catalog *c); /* NULL is a no-op */

@@ -8,6 +8,7 @@
 #include "core/mem.h"
 #include "pipeline/diag.h"
 #include "pipeline/runs.h"
+#include "profile/profile.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -37,6 +38,12 @@ static const char *code_summary(const char *code)
     }
     if (strcmp(code, SL_CODE_MAPPER) == 0) {
         return "Mapper Transform Error";
+    }
+    if (strcmp(code, SL_CODE_GRAPH) == 0) {
+        return "Identity graph limit reached; identities not linked further.";
+    }
+    if (strcmp(code, SL_CODE_NAMESPACE) == 0) {
+        return "Identity namespace not registered; identity skipped.";
     }
     return "Error";
 }
@@ -299,6 +306,7 @@ static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
         goto out;
     }
     bc->nwarnings = 0;
+    const char *profile_code = NULL;
     int warn_map = 0;
     int warn_schema = 0;
     sl_mapping_opts mopts = {.now_ms = bc->now, .on_warning = on_mapping_warning, .ud = bc};
@@ -376,6 +384,37 @@ static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
         }
         goto out;
     }
+    if (flow->profile) {
+        int64_t event_ms = bc->now;
+        const char *ts = str_member(rec, "timestamp");
+        if (ts != NULL) {
+            (void)sl_parse_time(ts, &event_ms);
+        }
+        sl_profile_outcome po;
+        if ((rc = sl_profile_ingest(bc->tx, flow->dataset_id, id, rec, flow->profile_class,
+                                    event_ms, sl_catalog_ns_canon, (void *)bc->cat, &po, err)) !=
+            SL_OK) {
+            goto out;
+        }
+        if (po.over_limit && bc->nwarnings < WARNINGS_MAX) {
+            ev_warning *ew = &bc->warnings[bc->nwarnings++];
+            (void)snprintf(ew->pointer, sizeof(ew->pointer), "#/identityMap");
+            (void)snprintf(ew->message, sizeof(ew->message),
+                           "linking this record's identities would make a graph of more than %d "
+                           "identities; they were not linked further",
+                           SL_GRAPH_MAX);
+            profile_code = SL_CODE_GRAPH;
+            SL_LOG_WARN("profile", "identity graph limit reached seq=%lld flow=%s",
+                        (long long)ev->seq, flow->id);
+        } else if (po.unknown_ns > 0 && bc->nwarnings < WARNINGS_MAX) {
+            ev_warning *ew = &bc->warnings[bc->nwarnings++];
+            (void)snprintf(ew->pointer, sizeof(ew->pointer), "#/identityMap");
+            (void)snprintf(ew->message, sizeof(ew->message),
+                           "%d identit%s of an unregistered namespace skipped", po.unknown_ns,
+                           po.unknown_ns == 1 ? "y" : "ies");
+            profile_code = SL_CODE_NAMESPACE;
+        }
+    }
     d->ingested++;
     bc->stats.ingested++;
     fc->ingested++;
@@ -394,20 +433,26 @@ static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
         }
         bc->stats.latency_buckets[b]++;
     }
-    if (warn_map + warn_schema > 0) {
+    if (warn_map + warn_schema > 0 || profile_code != NULL) {
         d->warnings++;
         bc->stats.warnings++;
         fc->warnings++;
         if (bc->job != NULL) {
             bc->job->done.warnings++;
         }
-        sl_run_delta_code(d, SL_CODE_MAPPER, "warning", code_summary(SL_CODE_MAPPER));
+        if (warn_map + warn_schema > 0) {
+            sl_run_delta_code(d, SL_CODE_MAPPER, "warning", code_summary(SL_CODE_MAPPER));
+        }
+        if (profile_code != NULL) {
+            sl_run_delta_code(d, profile_code, "warning", code_summary(profile_code));
+        }
         for (int i = 0; flow->diagnostics && rc == SL_OK && i < bc->nwarnings; i++) {
+            bool last_is_profile = profile_code != NULL && i == bc->nwarnings - 1;
             sl_diag diag = {.flow_id = flow->id,
                             .run_id = d->run_id,
                             .seq = ev->seq,
                             .level = "warning",
-                            .code = SL_CODE_MAPPER,
+                            .code = last_is_profile ? profile_code : SL_CODE_MAPPER,
                             .message = bc->warnings[i].message,
                             .pointer = bc->warnings[i].pointer,
                             .received_ms = ev->received_ms,

@@ -16,10 +16,12 @@
 #define SL_RUN_CODES_MAX 16
 
 /* Error codes of records that fail and of warnings (docs/operations.md lists them). */
-#define SL_CODE_UNPARSABLE "INGEST-1401-400" /* the body is not a JSON object */
-#define SL_CODE_REQUIRED   "INGEST-1555-400" /* a required field is missing or null */
-#define SL_CODE_INVALID    "INGEST-1400-400" /* type, enum, pattern, format or range */
-#define SL_CODE_MAPPER     "MAPPER-3700-400" /* a mapping (or a type conversion) failed */
+#define SL_CODE_UNPARSABLE "INGEST-1401-400"  /* the body is not a JSON object */
+#define SL_CODE_REQUIRED   "INGEST-1555-400"  /* a required field is missing or null */
+#define SL_CODE_INVALID    "INGEST-1400-400"  /* type, enum, pattern, format or range */
+#define SL_CODE_MAPPER     "MAPPER-3700-400"  /* a mapping (or a type conversion) failed */
+#define SL_CODE_GRAPH      "PROFILE-1050-400" /* identity graph limit: not linked further */
+#define SL_CODE_NAMESPACE  "PROFILE-1051-400" /* identity namespace not registered */
 
 /* The start of the window `ms` falls in. */
 int64_t sl_run_window(int64_t ms);

@@ -881,6 +881,26 @@ static int pg_tx_exec(sl_store_tx *base, const char *sql, const sl_sqlv *args, i
     return SL_OK;
 }
 
+static int pg_tx_query(sl_store_tx *base, const char *sql, const sl_sqlv *args, int nargs,
+                       json_object **rows, sl_err *err)
+{
+    pg_tx *tx = (pg_tx *)base;
+    PGresult *res = exec_args(tx->st->wconn, sql, args, nargs, "query", err);
+    if (res == NULL) {
+        return err != NULL ? err->code : SL_EIO;
+    }
+    *rows = rows_json(res);
+    PQclear(res);
+    return SL_OK;
+}
+
+static int pg_compact(sl_store *base, sl_err *err)
+{
+    (void)base;
+    (void)err;
+    return SL_OK;
+}
+
 static int pg_query(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
                     json_object **rows, sl_err *err)
 {
@@ -937,6 +957,8 @@ const sl_store_backend sl__store_postgres = {
     .exec = pg_exec_generic,
     .tx_exec = pg_tx_exec,
     .query = pg_query,
+    .tx_query = pg_tx_query,
+    .compact = pg_compact,
 };
 
 #else /* !SL_WITH_POSTGRES */

@@ -786,6 +786,34 @@ static int lite_query(sl_store *base, const char *sql, const sl_sqlv *args, int 
     return SL_OK;
 }
 
+static int lite_tx_query(sl_store_tx *base, const char *sql, const sl_sqlv *args, int nargs,
+                         json_object **rows, sl_err *err)
+{
+    lite_tx *tx = (lite_tx *)base;
+    json_object *arr = json_object_new_array();
+    int rc = run_stmt(tx->st->wdb, sql, args, nargs, NULL, arr, err);
+    if (rc != SL_OK) {
+        json_object_put(arr);
+        return rc;
+    }
+    *rows = arr;
+    return SL_OK;
+}
+
+static int lite_compact(sl_store *base, sl_err *err)
+{
+    lite_store *st = (lite_store *)base;
+    int rc = SL_OK;
+    pthread_mutex_lock(&st->wlock);
+    int log = 0, ckpt = 0;
+    int r = sqlite3_wal_checkpoint_v2(st->wdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
+    if (r != SQLITE_OK) {
+        rc = db_error(err, st->wdb, "checkpoint");
+    }
+    pthread_mutex_unlock(&st->wlock);
+    return rc;
+}
+
 const sl_store_backend sl__store_sqlite = {
     .name = "sqlite",
     .open = lite_open,
@@ -816,4 +844,6 @@ const sl_store_backend sl__store_sqlite = {
     .exec = lite_exec,
     .tx_exec = lite_tx_exec,
     .query = lite_query,
+    .tx_query = lite_tx_query,
+    .compact = lite_compact,
 };

@@ -218,6 +218,17 @@ int sl_store_query(sl_store *st, const char *sql, const sl_sqlv *args, int nargs
     return st->be->query(st, sql, args, nargs, rows, err);
 }
 
+int sl_store_query_tx(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
+                      json_object **rows, sl_err *err)
+{
+    return tx->st->be->tx_query(tx, sql, args, nargs, rows, err);
+}
+
+int sl_store_compact(sl_store *st, sl_err *err)
+{
+    return st->be->compact(st, err);
+}
+
 int sl_store_tx_cursor_set(sl_store_tx *tx, const char *name, int64_t seq, sl_err *err)
 {
     return tx->st->be->tx_cursor_set(tx, name, seq, err);

@@ -122,6 +122,13 @@ int sl_store_exec(sl_store *st, const char *sql, const sl_sqlv *args, int nargs,
 /* The same inside the pipeline's transaction. */
 int sl_store_tx_exec(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
                      int64_t *changes, sl_err *err);
+/* A query inside the pipeline's transaction (sees its uncommitted writes). */
+int sl_store_query_tx(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
+                      json_object **rows, sl_err *err);
+/* After deleting personal data: SQLite checkpoints and truncates its WAL so no file keeps the
+ * deleted bytes (secure_delete zeroes them in the database); PostgreSQL does nothing (VACUUM
+ * reclaims dead rows later; docs/profile.md). */
+int sl_store_compact(sl_store *st, sl_err *err);
 /* Run one query on a read connection; `*rows` is a new JSON array of objects keyed by column
  * name, integers as ints, reals as doubles, text as strings, NULL as null. */
 int sl_store_query(sl_store *st, const char *sql, const sl_sqlv *args, int nargs,

@@ -77,6 +77,9 @@ struct sl_store_backend {
                    int64_t *changes, sl_err *err);
     int (*query)(sl_store *st, const char *sql, const sl_sqlv *args, int nargs, json_object **rows,
                  sl_err *err);
+    int (*tx_query)(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
+                    json_object **rows, sl_err *err);
+    int (*compact)(sl_store *st, sl_err *err);
 };
 
 extern const sl_store_backend sl__store_sqlite;
