@@ -14,6 +14,7 @@ void sl_cli_usage(void)
            "  check     validate the configuration and exit (78 on problems)\n"
            "  keys      create, list or revoke API keys of the admin API\n"
            "  replay    re-process a dataflow's landed events (through the admin API)\n"
+           "  privacy   delete everything held about a person (through the admin API)\n"
            "  version   print the version\n"
            "  help      show this help\n\n"
            "Run 'sluice <command> --help' for a command's options.\n"
@@ -37,6 +38,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "keys") == 0) {
         return sl_cli_keys(argc - 2, argv + 2);
+    }
+    if (strcmp(cmd, "privacy") == 0) {
+        return sl_cli_privacy(argc - 2, argv + 2);
     }
     if (strcmp(cmd, "replay") == 0) {
         return sl_cli_replay(argc - 2, argv + 2);

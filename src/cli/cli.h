@@ -11,6 +11,7 @@ int sl_cli_serve(int argc, char **argv);
 int sl_cli_check(int argc, char **argv);
 int sl_cli_keys(int argc, char **argv);
 int sl_cli_replay(int argc, char **argv);
+int sl_cli_privacy(int argc, char **argv);
 void sl_cli_usage(void);
 
 /* Load the configuration: defaults < file (--config or SLUICE_CONFIG) < SLUICE_* < flags.
