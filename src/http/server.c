@@ -207,6 +207,8 @@ void sl_http_reply_json(sl_http_req *req, unsigned status, json_object *body)
 }
 
 static void reply_problem_v(sl_http_req *req, unsigned status, const char *title, const char *fmt,
+                            va_list ap) __attribute__((format(printf, 4, 0)));
+static void reply_problem_v(sl_http_req *req, unsigned status, const char *title, const char *fmt,
                             va_list ap)
 {
     char detail[512];
@@ -607,6 +609,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->inflight, 1);
 }
 
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     sl_http_server *srv = cls;
