@@ -3,6 +3,8 @@
  * connections and dataflows. */
 #include "api/api_int.h"
 #include "api/resource.h"
+#include "core/clock.h"
+#include "pipeline/runs.h"
 
 #include "core/ids.h"
 #include "core/limits.h"
@@ -292,6 +294,53 @@ int sl_api_create_flow(sl_store *st, json_object *body, char *id_out, sl_err *er
     return rc;
 }
 
+static double partial_from(void *ud, const char *flow_id)
+{
+    (void)flow_id;
+    json_object *opts = ud;
+    json_object *p = NULL;
+    return json_object_object_get_ex(opts, "partialIngestionPercent", &p) && p != NULL
+               ? json_object_get_double(p)
+               : -1;
+}
+
+/* AEP's lastRunDetails of a flow, with the UI label ("No runs" before the first event). */
+static json_object *last_run(const sl_app *app, const char *id, json_object *opts)
+{
+    json_object *o = json_object_new_object();
+    json_object *runs = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    sl_sqlv args[] = {SL_SQL_S(id)};
+    if (app->store == NULL ||
+        sl_runs_load(app->store, "flow_id = $1", args, 1, 1, sl_now_ms(), NULL, partial_from, opts,
+                     &runs, &err) != SL_OK ||
+        json_object_array_length(runs) == 0) {
+        json_object_put(runs);
+        json_object_object_add(o, "state", NULL);
+        json_object_object_add(o, "uiStatus", json_object_new_string("No runs"));
+        return o;
+    }
+    json_object *run = json_object_array_get_idx(runs, 0);
+    json_object *v = NULL;
+    static const struct {
+        const char *ptr, *key;
+    } fields[] = {{"/id", "id"},
+                  {"/metrics/statusSummary/status", "state"},
+                  {"/metrics/statusSummary/extensions/uiStatus", "uiStatus"},
+                  {"/metrics/durationSummary/startedAtUTC", "startedAtUTC"},
+                  {"/metrics/durationSummary/completedAtUTC", "completedAtUTC"},
+                  {"/metrics/recordSummary/inputRecordCount", "inputRecordCount"},
+                  {"/metrics/recordSummary/failedRecordCount", "failedRecordCount"}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        v = NULL;
+        (void)json_pointer_get(run, fields[i].ptr, &v);
+        json_object_object_add(o, fields[i].key, json_object_get(v));
+    }
+    json_object_put(runs);
+    return o;
+}
+
 json_object *sl_api_flow_view(const sl_app *app, const char *id, json_object *doc, const char *etag,
                               const int64_t times[2])
 {
@@ -320,6 +369,7 @@ json_object *sl_api_flow_view(const sl_app *app, const char *id, json_object *do
     char runs[128];
     (void)snprintf(runs, sizeof(runs), "/runs?property=flowId==%s", id);
     json_object_object_add(v, "runs", json_object_new_string(runs));
+    json_object_object_add(v, "lastRunDetails", last_run(app, id, opts));
     json_object *props = json_object_new_object();
     json_object_object_add(props, "isSourceFlow", json_object_new_boolean(1));
     json_object *inh = json_object_new_object();
