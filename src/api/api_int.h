@@ -39,6 +39,7 @@ void sl__api_runs_list(sl_http_req *req, void *ud);
 void sl__api_runs_get(sl_http_req *req, void *ud);
 void sl__api_run_errors(sl_http_req *req, void *ud);
 void sl__api_flow_errors(sl_http_req *req, void *ud);
+void sl__api_flow_tail(sl_http_req *req, void *ud);
 void sl__api_batch_failed(sl_http_req *req, void *ud);
 void sl__api_flow_replay(sl_http_req *req, void *ud);
 void sl__api_flow_replays_list(sl_http_req *req, void *ud);

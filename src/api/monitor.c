@@ -9,6 +9,7 @@
 #include "api/resource.h"
 #include "core/clock.h"
 #include "core/ids.h"
+#include "pipeline/diag.h"
 #include "pipeline/runs.h"
 
 #include <ctype.h>
@@ -788,4 +789,75 @@ void sl__api_alerts_get(sl_http_req *req, void *ud)
     }
     json_object_object_add(o, "deliveries", dels);
     sl_http_reply_json(req, 200, o);
+}
+
+/* ---- live tail ----------------------------------------------------------------------------- */
+
+#define TAIL_MAX 100
+
+/* GET /flows/{id}/tail: server-sent events of the flow's landed events after Last-Event-ID (or
+ * ?after=SEQ), or the newest 20 on the first call. The answer ends after what is there, with
+ * "retry: 1000", so a client (EventSource, or fetch with the API key) reconnects every second
+ * with the last id: no admin thread is held by an idle tail. */
+void sl__api_flow_tail(sl_http_req *req, void *ud)
+{
+    sl_app *app = ud;
+    const char *flow = sl_http_param(req, "id");
+    if (!flow_exists(req, app, flow)) {
+        return;
+    }
+    if (app->landing == NULL) {
+        sl_http_reply_problem(req, 503, NULL, "this node keeps no landing log to tail");
+        return;
+    }
+    const char *last = sl_http_header(req, "Last-Event-ID");
+    if (last == NULL) {
+        last = sl_http_query(req, "after");
+    }
+    int64_t after = -1;
+    if (last != NULL && *last != '\0') {
+        char *end = NULL;
+        after = strtoll(last, &end, 10);
+        if (end == last || *end != '\0' || after < 0) {
+            sl_http_reply_problem(req, 400, "Invalid Last-Event-ID",
+                                  "Last-Event-ID (or after) is the seq of the last event seen");
+            return;
+        }
+    }
+    sl_landed_batch b;
+    sl_err err;
+    sl_err_clear(&err);
+    if (sl_landing_tail(app->landing, flow, after, after < 0 ? 20 : TAIL_MAX, &b, &err) != SL_OK) {
+        sl_http_reply_err(req, &err);
+        return;
+    }
+    sl_buf out = {0};
+    sl_buf_appendf(&out, "retry: 1000\n\n");
+    for (size_t i = 0; i < b.len; i++) {
+        const sl_landed *ev = &b.items[i];
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "seq", json_object_new_int64(ev->seq));
+        json_object_object_add(o, "xactionId", json_object_new_string(ev->xaction_id));
+        json_object_object_add(o, "receivedTimeMs", json_object_new_int64(ev->received_ms));
+        json_object_object_add(o, "status",
+                               json_object_new_string(ev->status == 0 ? "accepted" : "refused"));
+        if (ev->detail != NULL) {
+            json_object_object_add(o, "detail", json_tokener_parse(ev->detail));
+        }
+        sl_buf raw = {0};
+        sl_utf8_sanitize(ev->body.ptr, ev->body.len, &raw);
+        json_object *body = json_tokener_parse(sl_buf_cstr(&raw));
+        json_object_object_add(o, "body",
+                               body != NULL ? body : json_object_new_string(sl_buf_cstr(&raw)));
+        sl_buf_fini(&raw);
+        /* One line of JSON: no newline can end the data field early. */
+        sl_buf_appendf(&out, "id: %lld\nevent: landed\ndata: %s\n\n", (long long)ev->seq,
+                       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+    }
+    sl_landed_batch_fini(&b);
+    sl_http_add_header(req, "Cache-Control", "no-store");
+    sl_http_reply_text(req, 200, "text/event-stream; charset=utf-8", sl_buf_cstr(&out), out.len);
+    sl_buf_fini(&out);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* api/routes.c: the admin listener's route table. docs/api.md and /openapi.json describe it. */
 #include "api/api_int.h"
+#include "ui/ui.h"
 
 #define FS  "/data/foundation/flowservice"
 #define CAT "/data/foundation/catalog"
@@ -16,6 +17,11 @@ static const sl_http_route routes[] = {
     {"GET", "/readyz", NULL, sl__api_readyz, 0},
     {"GET", "/metrics", NULL, sl__api_metrics, 0},
     {"GET", "/openapi.json", NULL, sl__api_openapi, 0},
+    /* Web UI */
+    {"GET", "/", NULL, sl_ui_redirect, 0},
+    {"GET", "/ui", NULL, sl_ui_redirect, 0},
+    {"GET", "/ui/", NULL, sl_ui_serve, 0},
+    {"GET", "/ui/{path*}", NULL, sl_ui_serve, 0},
     /* Flow Service */
     {"GET", FS "/connectionSpecs", NULL, sl__api_conn_specs_list, 0},
     {"GET", FS "/connectionSpecs/{id}", NULL, sl__api_conn_spec_get, 0},
@@ -38,6 +44,7 @@ static const sl_http_route routes[] = {
     {"DELETE", FS "/flows/{id}", NULL, sl__api_flows_delete, 0},
     {"POST", FS "/flows/{id}/action", NULL, sl__api_flow_action, 0},
     {"GET", FS "/flows/{id}/errors", NULL, sl__api_flow_errors, 0},
+    {"GET", FS "/flows/{id}/tail", NULL, sl__api_flow_tail, 0},
     {"GET", FS "/flows/{id}/replays", NULL, sl__api_flow_replays_list, 0},
     {"GET", FS "/flows/{id}/replays/{replayId}", NULL, sl__api_flow_replay_get, 0},
     {"GET", FS "/runs", NULL, sl__api_runs_list, 0},

@@ -431,6 +431,14 @@ static bool is_probe(const sl_http_req *req)
     return strcmp(req->path, "/healthz") == 0 || strcmp(req->path, "/readyz") == 0;
 }
 
+/* The web UI's static files hold no data: the browser must load them before it can log in. */
+static bool is_public_asset(const sl_http_req *req)
+{
+    return strcmp(req->method, "GET") == 0 &&
+           (strcmp(req->path, "/") == 0 || strcmp(req->path, "/ui") == 0 ||
+            strncmp(req->path, "/ui/", 4) == 0);
+}
+
 /* DNS rebinding guard: a listener with allowed_hosts answers only requests whose Host names one
  * of them (any port). */
 static bool name_allowed(const sl_http_server *srv, const char *name, size_t len)
@@ -488,7 +496,7 @@ static enum MHD_Result on_first_call(sl_http_server *srv, sl_http_req *req)
                               "URL)");
         return send_reply(req);
     }
-    if (srv->cfg.authorize != NULL && !is_probe(req)) {
+    if (srv->cfg.authorize != NULL && !is_probe(req) && !is_public_asset(req)) {
         char why[256] = "";
         if (!srv->cfg.authorize(req, srv->cfg.authorize_ud, why, sizeof(why))) {
             sl_http_add_header(req, "WWW-Authenticate", "Bearer");

@@ -75,6 +75,11 @@ int sl_landing_read_range(sl_landing *l, const char *flow_id, int64_t after, int
                           int64_t from_ms, int64_t to_ms, size_t max, sl_landed_batch *out,
                           sl_err *err);
 
+/* Live tail (any thread): up to `max` events of flow `flow_id` with seq > `after`, oldest
+ * first; with `after` < 0, the newest `max` events. */
+int sl_landing_tail(sl_landing *l, const char *flow_id, int64_t after, size_t max,
+                    sl_landed_batch *out, sl_err *err);
+
 /* The backlog after seq `after` (any thread): how many events wait, and when the oldest of
  * flow `flow_id` (NULL: of any flow) was received (0 when none waits). */
 int sl_landing_backlog(sl_landing *l, int64_t after, const char *flow_id, int64_t *count,

@@ -358,6 +358,36 @@ out:
     return rc;
 }
 
+int sl_landing_tail(sl_landing *l, const char *flow_id, int64_t after, size_t max,
+                    sl_landed_batch *out, sl_err *err)
+{
+    int rc = SL_OK;
+    sqlite3_stmt *s = NULL;
+    memset(out, 0, sizeof(*out));
+    const char *sql =
+        after >= 0 ? "SELECT seq, flow_id, received_ms, xaction_id, body, status, detail FROM "
+                     "landing WHERE flow_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+                   : "SELECT * FROM (SELECT seq, flow_id, received_ms, xaction_id, body, status, "
+                     "detail FROM landing WHERE flow_id = ?1 AND seq > ?2 ORDER BY seq DESC "
+                     "LIMIT ?3) ORDER BY seq";
+    pthread_mutex_lock(&l->mlock);
+    if (sqlite3_prepare_v2(l->mdb, sql, -1, &s, NULL) != SQLITE_OK) {
+        rc = sl_err_set(err, SL_EIO, "prepare landing tail: %s", sqlite3_errmsg(l->mdb));
+        goto out;
+    }
+    sqlite3_bind_text(s, 1, flow_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, after >= 0 ? after : 0);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)max);
+    rc = read_rows(l->mdb, s, out, err);
+out:
+    sqlite3_finalize(s);
+    pthread_mutex_unlock(&l->mlock);
+    if (rc != SL_OK) {
+        sl_landed_batch_fini(out);
+    }
+    return rc;
+}
+
 int sl_landing_backlog(sl_landing *l, int64_t after, const char *flow_id, int64_t *count,
                        int64_t *oldest_ms, sl_err *err)
 {
