@@ -26,6 +26,7 @@ run: build
 
 test:
 	@scripts/deps.sh test
+	@scripts/e2e-deps.sh
 	cmake --preset dev >/dev/null
 	cmake --build build -j $(JOBS)
 	cd build && ctest --output-on-failure -j 2

@@ -9,7 +9,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libjs
             libcurl4-openssl-dev)
 # postgresql: initdb/pg_ctl (and psql, through postgresql-client) for the tests that start a
 # throwaway cluster (tests/integration/pgserver.py); no cluster of the package is used.
-test_pkgs=(libcmocka-dev python3 sqlite3 curl clang postgresql)
+test_pkgs=(libcmocka-dev python3 sqlite3 curl clang postgresql chromium nodejs)
 bench_pkgs=(wrk nginx-light lua5.1 python3)
 
 want=("${build_pkgs[@]}")
