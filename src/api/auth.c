@@ -117,8 +117,9 @@ static int find_key(sl_store *st, sl_str key, sl_err *err)
     return rc;
 }
 
-bool sl_auth_check(sl_store *st, const char *authorization, const char *x_api_key, char *why,
-                   size_t cap)
+/* 0 when the request may pass, 401 without a valid key, 503 when the store cannot tell. */
+static unsigned check(sl_store *st, const char *authorization, const char *x_api_key, char *why,
+                      size_t cap)
 {
     sl_err err;
     sl_err_clear(&err);
@@ -134,21 +135,29 @@ bool sl_auth_check(sl_store *st, const char *authorization, const char *x_api_ke
         rc = sl_store_apikey_count(st, &count, &err);
         if (rc == SL_OK && count > 0) {
             refusal(src, key, why, cap);
-            return false;
+            return 401;
         }
     }
     if (rc != SL_OK) {
         SL_LOG_ERROR("auth", "cannot check an API key error=\"%s\"", err.msg);
-        (void)snprintf(why, cap, "API keys cannot be checked right now: %s", err.msg);
-        return false;
+        (void)snprintf(why, cap,
+                       "API keys cannot be checked right now (the store is unavailable): %s",
+                       err.msg);
+        return 503;
     }
-    return true;
+    return 0;
 }
 
-bool sl_auth_authorize(sl_http_req *req, void *ud, char *why, size_t cap)
+bool sl_auth_check(sl_store *st, const char *authorization, const char *x_api_key, char *why,
+                   size_t cap)
 {
-    return sl_auth_check(ud, sl_http_header(req, "Authorization"), sl_http_header(req, "x-api-key"),
-                         why, cap);
+    return check(st, authorization, x_api_key, why, cap) == 0;
+}
+
+unsigned sl_auth_authorize(sl_http_req *req, void *ud, char *why, size_t cap)
+{
+    return check(ud, sl_http_header(req, "Authorization"), sl_http_header(req, "x-api-key"), why,
+                 cap);
 }
 
 bool sl_auth_host_is_loopback(const char *host)

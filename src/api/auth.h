@@ -50,8 +50,9 @@ sl_auth_source sl_auth_presented_key(const char *authorization, const char *x_ap
 bool sl_auth_check(sl_store *st, const char *authorization, const char *x_api_key, char *why,
                    size_t cap);
 
-/* The admin listener's sl_http_config.authorize hook; `ud` is the sl_store. */
-bool sl_auth_authorize(sl_http_req *req, void *ud, char *why, size_t cap);
+/* The admin listener's sl_http_config.authorize hook; `ud` is the sl_store. 0, 401, or 503 when
+ * the store cannot be asked (then the client should retry; a 401 would make it drop its key). */
+unsigned sl_auth_authorize(sl_http_req *req, void *ud, char *why, size_t cap);
 
 /* True when `host` (without brackets or port) is a loopback address: 127.0.0.0/8, ::1,
  * ::ffff:127.x.y.z or "localhost" (any case). */

@@ -65,7 +65,7 @@ static void *second_signal(void *arg)
 static int start_listener(const char *name, const char *listen, const sl_config *cfg,
                           const sl_http_route *routes, size_t nroutes, size_t max_body, void *ud,
                           const char *const *allowed_hosts,
-                          bool (*authorize)(sl_http_req *, void *, char *, size_t),
+                          unsigned (*authorize)(sl_http_req *, void *, char *, size_t),
                           void *authorize_ud, sl_http_server **out, sl_err *err)
 {
     char host[256];

@@ -498,9 +498,11 @@ static enum MHD_Result on_first_call(sl_http_server *srv, sl_http_req *req)
     }
     if (srv->cfg.authorize != NULL && !is_probe(req) && !is_public_asset(req)) {
         char why[256] = "";
-        if (!srv->cfg.authorize(req, srv->cfg.authorize_ud, why, sizeof(why))) {
-            sl_http_add_header(req, "WWW-Authenticate", "Bearer");
-            sl_http_reply_problem(req, 401, NULL, "%s",
+        unsigned refuse = srv->cfg.authorize(req, srv->cfg.authorize_ud, why, sizeof(why));
+        if (refuse != 0) {
+            sl_http_add_header(req, refuse == 401 ? "WWW-Authenticate" : "Retry-After",
+                               refuse == 401 ? "Bearer" : "5");
+            sl_http_reply_problem(req, refuse, NULL, "%s",
                                   why[0] != '\0' ? why : "a valid API key is required");
             return send_reply(req);
         }

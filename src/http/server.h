@@ -42,10 +42,12 @@ typedef struct sl_http_config {
      * accept any Host. /healthz and /readyz are always answered. */
     const char *const *allowed_hosts;
     /* Optional access check, called with `authorize_ud` for every request except /healthz and
-     * /readyz, after the Host check and before routing (so unknown paths reveal nothing). On
-     * false the request is answered 401 problem+json with `why` (a NUL-terminated reason of at
-     * most `cap` bytes) as detail and `WWW-Authenticate: Bearer`. Runs on request threads. */
-    bool (*authorize)(sl_http_req *req, void *ud, char *why, size_t cap);
+     * /readyz and the UI's static files, after the Host check and before routing (so unknown
+     * paths reveal nothing). Returns 0 to let the request pass, else the status to refuse it
+     * with: 401 (with `WWW-Authenticate: Bearer`) or 503 (with `Retry-After`), as problem+json
+     * with `why` (a NUL-terminated reason of at most `cap` bytes) as detail. Runs on request
+     * threads. */
+    unsigned (*authorize)(sl_http_req *req, void *ud, char *why, size_t cap);
     void *authorize_ud;
 } sl_http_config;
 
