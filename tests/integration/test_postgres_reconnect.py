@@ -6,6 +6,7 @@ one ends up in the dataset exactly once, and the admin API answers again without
 sluice. PostgreSQL only (the SQLite run skips with 77)."""
 
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -67,6 +68,30 @@ class PostgresReconnect(harness.SluiceTestCase):
         self.assert_stored_once(s, before + during + after)
         self.assertEqual(s.ds_count(), len(before + during + after))
         self.assertTrue(s.running(), "sluice exited while the store was away")
+
+    def test_keys_unverifiable_is_503(self):
+        """With API keys in a store that does not answer, the admin API says "try again" (503
+        with Retry-After), not "your key is wrong" (401), and /readyz says not ready."""
+        s = self.sluice(start=False)
+        key = subprocess.run([harness.sluice_bin(), "keys", "create", "--name", "ops", "--data", s.data_dir]
+                             + harness.store_args(s.data_dir), capture_output=True, text=True, timeout=20,
+                             stdin=subprocess.DEVNULL).stdout.strip()
+        self.assertTrue(key.startswith("sk_"), key)
+        s.start()
+        auth = {"Authorization": "Bearer " + key}
+        self.assertEqual(s.admin("GET", FLOWS, headers=auth).status, 200)
+        pg = harness.pg_server()
+        pg.pause()
+        try:
+            r = s.admin("GET", FLOWS, headers=auth)
+            self.assertEqual(r.status, 503, r)
+            self.assertEqual(r.headers.get("retry-after"), "5", r)
+            self.assertTrue(r.content_type.startswith("application/problem+json"), r)
+            self.assertEqual(s.admin("GET", "/readyz").status, 503)
+        finally:
+            pg.resume()
+        self.assertTrue(harness.poll(lambda: s.admin("GET", FLOWS, headers=auth).status == 200,
+                                     what="admin API back"))
 
 
 if __name__ == "__main__":
