@@ -319,7 +319,8 @@ static int64_t flow_backlog_oldest(sl_alerts *a, const char *flow_id)
     int64_t cursor = 0, count = 0, oldest = 0;
     sl_err err;
     sl_err_clear(&err);
-    if (sl_store_cursor_get(a->o.st, "processor", &cursor, &err) != SL_OK ||
+    if (sl_landing_cursor_get(a->o.landing, sl_store_cursor_get_any, a->o.st, &cursor, &err) !=
+            SL_OK ||
         sl_landing_backlog(a->o.landing, cursor, flow_id, &count, &oldest, &err) != SL_OK) {
         return 0;
     }
@@ -478,7 +479,8 @@ static void purge(sl_alerts *a)
     int64_t deleted = 0;
     if (a->o.landing != NULL) {
         int64_t cursor = 0;
-        if (sl_store_cursor_get(a->o.st, "processor", &cursor, &err) == SL_OK &&
+        if (sl_landing_cursor_get(a->o.landing, sl_store_cursor_get_any, a->o.st, &cursor, &err) ==
+                SL_OK &&
             sl_landing_purge(a->o.landing, now - (int64_t)a->o.landing_retention_days * 86400000LL,
                              cursor, &deleted, &err) == SL_OK &&
             deleted > 0) {

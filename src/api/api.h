@@ -36,6 +36,10 @@ const sl_http_route *sl_api_ops_routes(size_t *n);
  * Writes the flow's id into `flow_id` (37 bytes). */
 int sl_api_bootstrap(sl_store *st, char *flow_id, sl_err *err);
 
+/* Load the catalog snapshot from the store and publish it (after a change by this node or,
+ * through sl_store_watch, by another). */
+int sl_api_reload_catalog(sl_app *app, sl_err *err);
+
 /* On every start: what must exist even in stores made by older versions (the default
  * timestamp-ordered merge policy, unless the user manages policies). */
 int sl_api_ensure_defaults(sl_store *st, sl_err *err);

@@ -72,3 +72,8 @@ int sl__api_reload(sl_app *app, sl_err *err)
     }
     return rc;
 }
+
+int sl_api_reload_catalog(sl_app *app, sl_err *err)
+{
+    return sl__api_reload(app, err);
+}

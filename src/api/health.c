@@ -153,7 +153,8 @@ void sl__api_metrics(sl_http_req *req, void *ud)
         int64_t cursor = 0, waiting = 0, oldest = 0;
         sl_err err;
         sl_err_clear(&err);
-        if (sl_store_cursor_get(app->store, "processor", &cursor, &err) == SL_OK &&
+        if (sl_landing_cursor_get(app->landing, sl_store_cursor_get_any, app->store, &cursor,
+                                  &err) == SL_OK &&
             sl_landing_backlog(app->landing, cursor, NULL, &waiting, &oldest, &err) == SL_OK) {
             sl_buf_appendf(&b,
                            "# HELP sluice_landing_backlog_events Landed events not processed yet.\n"

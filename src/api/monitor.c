@@ -35,7 +35,8 @@ static int64_t oldest_waiting(void *ud, const char *flow_id)
     int64_t oldest = 0;
     sl_err err;
     sl_err_clear(&err);
-    if (sl_store_cursor_get(app->store, "processor", &cursor, &err) != SL_OK ||
+    if (sl_landing_cursor_get(app->landing, sl_store_cursor_get_any, app->store, &cursor, &err) !=
+            SL_OK ||
         sl_landing_backlog(app->landing, cursor, flow_id, &count, &oldest, &err) != SL_OK) {
         return 0;
     }

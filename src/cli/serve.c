@@ -128,6 +128,7 @@ static void shutdown_all(runtime *rt)
     sl_alerts_stop(app->alerts);
     sl_processor_stop(app->processor);
     sl_landing_close(app->landing);
+    sl_store_unwatch(app->store);
     sl_catalog_holder_destroy(app->catalog);
     sl_store_close(app->store);
     free(rt->public_url);
@@ -235,6 +236,21 @@ static int check_roles(const sl_config *cfg)
     return 0;
 }
 
+/* Another node changed the catalog (PostgreSQL NOTIFY or polling): take the new snapshot. */
+static void on_catalog_changed(void *ud)
+{
+    sl_app *app = ud;
+    sl_err err;
+    sl_err_clear(&err);
+    int64_t t0 = sl_mono_ns();
+    if (sl_api_reload_catalog(app, &err) != SL_OK) {
+        SL_LOG_WARN("main", "cannot reload the catalog error=\"%s\"", err.msg);
+        return;
+    }
+    SL_LOG_DEBUG("main", "catalog reloaded after a change took_us=%lld",
+                 (long long)((sl_mono_ns() - t0) / 1000));
+}
+
 static int serve(runtime *rt)
 {
     sl_err err;
@@ -264,6 +280,9 @@ static int serve(runtime *rt)
         goto fail;
     }
     app->catalog = sl_catalog_holder_create(cat);
+    if (sl_store_watch(app->store, on_catalog_changed, app, &err) != SL_OK) {
+        goto fail;
+    }
     int krc = admin_key_rule(rt);
     if (krc != 0) {
         return krc;

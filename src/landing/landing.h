@@ -14,6 +14,9 @@
 
 typedef struct sl_landing sl_landing; /* opaque */
 
+/* sl_store_cursor_get's shape (the landing log does not depend on the store). */
+typedef int (*sl_store_cursor_get_fn)(void *st, const char *name, int64_t *out, sl_err *err);
+
 /* One event to append. Borrowed by the landing log until the request's callback runs. */
 typedef struct sl_landing_item {
     const char *flow_id;
@@ -59,6 +62,19 @@ typedef struct sl_landed_batch {
 /* Open (creating) the log at `path` and start the writer thread. Returns an owned handle
  * (release with sl_landing_close) or NULL with `err` set. */
 sl_landing *sl_landing_open(const char *path, sl_err *err);
+
+/* This landing log's identity (a UUID kept in the file): processors name their cursor in the
+ * store after it, so several nodes with landing logs of their own can share one store. */
+const char *sl_landing_id(const sl_landing *l);
+
+/* The store cursor of the events of this landing log that have been processed (0 when none):
+ * cursor "processor:{id}", or, for a store written before cursors were named per landing log,
+ * the old single "processor" cursor. */
+int sl_landing_cursor_get(sl_landing *l, sl_store_cursor_get_fn get, void *st, int64_t *out,
+                          sl_err *err);
+
+/* "processor:{id}": the name the processor writes its cursor under. */
+const char *sl_landing_cursor_name(const sl_landing *l);
 
 /* Queue `req` for the next group commit. Never blocks on disk. After sl_landing_close has
  * begun, calls req->done(req, SL_EBUSY) at once. */

@@ -5,6 +5,7 @@
 #include "landing/landing.h"
 
 #include "core/clock.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "store/checkpointer.h"
@@ -13,11 +14,14 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 struct sl_landing {
-    sqlite3 *wdb; /* writer thread only */
+    char id[40];
+    char cursor[64]; /* "processor:{id}" */
+    sqlite3 *wdb;    /* writer thread only */
     sl_checkpointer *ckpt;
     int wal_frames; /* WAL size after the last commit (writer thread) */
     sqlite3 *rdb;   /* the pipeline's reader */
@@ -187,6 +191,56 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* The log's identity, made once and kept in the file. */
+static int load_id(sl_landing *l, sl_err *err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = SL_OK;
+    if (sqlite3_exec(l->wdb,
+                     "CREATE TABLE IF NOT EXISTS landing_meta (key TEXT PRIMARY KEY, "
+                     "value TEXT NOT NULL)",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(l->wdb, "SELECT value FROM landing_meta WHERE key = 'id'", -1, &s,
+                           NULL) != SQLITE_OK) {
+        return sl_err_set(err, SL_EIO, "landing log identity: %s", sqlite3_errmsg(l->wdb));
+    }
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        (void)snprintf(l->id, sizeof(l->id), "%s", (const char *)sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+    if (l->id[0] == '\0') {
+        sl_id_uuid(l->id);
+        char sql[128];
+        (void)snprintf(sql, sizeof(sql), "INSERT INTO landing_meta(key, value) VALUES ('id', '%s')",
+                       l->id);
+        if (sqlite3_exec(l->wdb, sql, NULL, NULL, NULL) != SQLITE_OK) {
+            rc = sl_err_set(err, SL_EIO, "landing log identity: %s", sqlite3_errmsg(l->wdb));
+        }
+    }
+    (void)snprintf(l->cursor, sizeof(l->cursor), "processor:%s", l->id);
+    return rc;
+}
+
+const char *sl_landing_id(const sl_landing *l)
+{
+    return l->id;
+}
+
+int sl_landing_cursor_get(sl_landing *l, sl_store_cursor_get_fn get, void *st, int64_t *out,
+                          sl_err *err)
+{
+    int rc = get(st, l->cursor, out, err);
+    if (rc == SL_OK && *out == 0) {
+        rc = get(st, "processor", out, err); /* a store from before per-log cursors */
+    }
+    return rc;
+}
+
+const char *sl_landing_cursor_name(const sl_landing *l)
+{
+    return l->cursor;
+}
+
 sl_landing *sl_landing_open(const char *path, sl_err *err)
 {
     sl_landing *l = sl_xcalloc(1, sizeof(*l));
@@ -198,6 +252,9 @@ sl_landing *sl_landing_open(const char *path, sl_err *err)
         goto fail;
     }
     sl_checkpointer_watch(l->wdb, &l->wal_frames);
+    if (load_id(l, err) != SL_OK) {
+        goto fail;
+    }
     if (sqlite3_prepare_v2(l->wdb,
                            "INSERT INTO landing(flow_id, received_ms, xaction_id, body, status, "
                            "detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #define BATCH_MAX      1024
-#define CURSOR_NAME    "processor"
 #define WARNINGS_MAX   16
 #define REPLAY_POLL_MS 5000
 
@@ -549,7 +548,8 @@ static int run_batch(batch_ctx *bc, const sl_landed_batch *b, const char *reset_
         rc = sl_run_acc_flush(&bc->acc, bc->tx, bc->now, err);
     }
     if (rc == SL_OK && cursor != NULL && b->len > 0) {
-        rc = sl_store_tx_cursor_set(bc->tx, CURSOR_NAME, b->items[b->len - 1].seq, err);
+        rc = sl_store_tx_cursor_set(bc->tx, sl_landing_cursor_name(bc->p->landing),
+                                    b->items[b->len - 1].seq, err);
     }
     if (rc == SL_OK) {
         rc = sl_store_tx_commit(bc->tx, err);
@@ -743,7 +743,7 @@ static void *processor_main(void *arg)
     int64_t cursor = 0;
     sl_err err;
     sl_err_clear(&err);
-    if (sl_store_cursor_get(p->st, CURSOR_NAME, &cursor, &err) != SL_OK) {
+    if (sl_landing_cursor_get(p->landing, sl_store_cursor_get_any, p->st, &cursor, &err) != SL_OK) {
         SL_LOG_ERROR("pipeline", "cannot read the cursor; processor stopped error=\"%s\"", err.msg);
         return NULL;
     }

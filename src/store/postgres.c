@@ -17,7 +17,9 @@
 #include <assert.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +29,12 @@
 typedef struct pg_store {
     sl_store base; /* first: store.c sees only this */
     char *url;
+    /* catalog watcher (sl_store_watch) */
+    pthread_t watcher;
+    bool watching;
+    atomic_bool unwatch;
+    void (*changed)(void *ud);
+    void *changed_ud;
     PGconn *wconn; /* write connection */
     pthread_mutex_t wlock;
     pthread_mutex_t plock; /* guards the read pool */
@@ -301,9 +309,12 @@ static int migrate_exec(void *arg, const char *sql, const char *const *params, i
     return rc;
 }
 
+static void pg_unwatch(sl_store *base);
+
 static void pg_close(sl_store *base)
 {
     pg_store *st = (pg_store *)base;
+    pg_unwatch(base);
     for (int i = 0; i < st->npool; i++) {
         PQfinish(st->pool[i]);
     }
@@ -353,18 +364,42 @@ static sl_store *pg_open(const char *url, sl_err *err)
 
 /* ---- catalog ----------------------------------------------------------------------------- */
 
+/* Kinds the pipeline's catalog snapshot does not use change often (replay progress) or never
+ * matter to other nodes' snapshots: no notification for them. */
+static bool kind_is_runtime(const char *kind)
+{
+    return strcmp(kind, "replay") != 0 && strcmp(kind, "alertSubscription") != 0 &&
+           strcmp(kind, "mergePolicy") != 0 && strcmp(kind, "descriptor") != 0;
+}
+
+/* Tell the other nodes (sl_store_watch). Best effort: polling catches a lost notification. */
+static void notify_change(pg_store *st, const char *kind)
+{
+    if (!kind_is_runtime(kind)) {
+        return;
+    }
+    const char *params[] = {kind};
+    sl_err err;
+    sl_err_clear(&err);
+    (void)write_exec(st, "SELECT pg_notify('sluice_catalog', $1)", 1, params, NULL, "notify", &err);
+}
+
 static int pg_doc_put(sl_store *base, const char *kind, const char *id, const char *doc_json,
                       const char *etag, sl_err *err)
 {
     char now[24];
     format_i64(now, sizeof(now), sl_now_ms());
     const char *params[] = {kind, id, doc_json, etag, now};
-    return write_exec((pg_store *)base,
-                      "INSERT INTO catalog(kind, id, doc, etag, created_ms, updated_ms) "
-                      "VALUES ($1, $2, $3, $4, $5::bigint, $5::bigint) "
-                      "ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc, "
-                      "etag = excluded.etag, updated_ms = excluded.updated_ms",
-                      5, params, NULL, "write", err);
+    int rc = write_exec((pg_store *)base,
+                        "INSERT INTO catalog(kind, id, doc, etag, created_ms, updated_ms) "
+                        "VALUES ($1, $2, $3, $4, $5::bigint, $5::bigint) "
+                        "ON CONFLICT (kind, id) DO UPDATE SET doc = excluded.doc, "
+                        "etag = excluded.etag, updated_ms = excluded.updated_ms",
+                        5, params, NULL, "write", err);
+    if (rc == SL_OK) {
+        notify_change((pg_store *)base, kind);
+    }
+    return rc;
 }
 
 static int pg_doc_get(sl_store *base, const char *kind, const char *id, json_object **out,
@@ -428,6 +463,9 @@ static int pg_doc_delete(sl_store *base, const char *kind, const char *id, sl_er
                         params, &changes, "write", err);
     if (rc == SL_OK && changes == 0) {
         rc = sl_err_set(err, SL_ENOTFOUND, "no %s with id '%s'", kind, id);
+    }
+    if (rc == SL_OK) {
+        notify_change((pg_store *)base, kind);
     }
     return rc;
 }
@@ -901,6 +939,106 @@ static int pg_compact(sl_store *base, sl_err *err)
     return SL_OK;
 }
 
+/* ---- catalog watcher ------------------------------------------------------------------------ */
+
+#define WATCH_POLL_MS 2000
+
+/* A fingerprint of the catalog documents the pipeline uses: changes when one is written or
+ * deleted (the fallback when a notification is lost). */
+static bool catalog_fingerprint(PGconn *conn, char *out, size_t cap)
+{
+    PGresult *res = PQexec(conn, "SELECT count(*) || ':' || coalesce(max(updated_ms), 0) || ':' || "
+                                 "coalesce(sum(updated_ms % 1000003), 0) FROM catalog WHERE kind "
+                                 "NOT IN ('replay', 'alertSubscription', 'mergePolicy', "
+                                 "'descriptor')");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    if (ok) {
+        (void)snprintf(out, cap, "%s", PQgetvalue(res, 0, 0));
+    }
+    PQclear(res);
+    return ok;
+}
+
+static void *watch_main(void *arg)
+{
+    sl_thread_name("sl-catwatch");
+    pg_store *st = arg;
+    PGconn *conn = NULL;
+    char last[128] = "";
+    int64_t next_poll = 0;
+    int backoff_ms = 0;
+    while (!atomic_load(&st->unwatch)) {
+        if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+            PQfinish(conn);
+            conn = NULL;
+            sl_err err;
+            sl_err_clear(&err);
+            if (backoff_ms > 0) {
+                sl_sleep_ms(backoff_ms);
+            }
+            if (pg_connect(st->url, &conn, &err) != SL_OK) {
+                backoff_ms = backoff_ms == 0 ? 200 : (backoff_ms < 5000 ? backoff_ms * 2 : 5000);
+                continue;
+            }
+            backoff_ms = 0;
+            PQclear(PQexec(conn, "LISTEN sluice_catalog"));
+            next_poll = 0; /* notifications may have been missed: compare now */
+        }
+        bool changed = false;
+        int64_t now = sl_now_ms();
+        if (now >= next_poll) {
+            char fp[128];
+            if (catalog_fingerprint(conn, fp, sizeof(fp)) && strcmp(fp, last) != 0) {
+                changed = last[0] != '\0' || next_poll == 0;
+                (void)snprintf(last, sizeof(last), "%s", fp);
+            }
+            next_poll = now + WATCH_POLL_MS;
+        }
+        struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
+        if (pfd.fd >= 0 && poll(&pfd, 1, 200) > 0) {
+            (void)PQconsumeInput(conn);
+        }
+        PGnotify *n = NULL;
+        while ((n = PQnotifies(conn)) != NULL) {
+            changed = true;
+            PQfreemem(n);
+        }
+        if (changed && st->changed != NULL) {
+            st->changed(st->changed_ud);
+            char fp[128];
+            if (catalog_fingerprint(conn, fp, sizeof(fp))) {
+                (void)snprintf(last, sizeof(last), "%s", fp);
+            }
+        }
+    }
+    PQfinish(conn);
+    return NULL;
+}
+
+static int pg_watch(sl_store *base, void (*changed)(void *ud), void *ud, sl_err *err)
+{
+    pg_store *st = (pg_store *)base;
+    st->changed = changed;
+    st->changed_ud = ud;
+    atomic_store(&st->unwatch, false);
+    if (pthread_create(&st->watcher, NULL, watch_main, st) != 0) {
+        return sl_err_set(err, SL_EIO, "cannot start the catalog watcher thread");
+    }
+    st->watching = true;
+    return SL_OK;
+}
+
+static void pg_unwatch(sl_store *base)
+{
+    pg_store *st = (pg_store *)base;
+    if (!st->watching) {
+        return;
+    }
+    atomic_store(&st->unwatch, true);
+    pthread_join(st->watcher, NULL);
+    st->watching = false;
+}
+
 static int pg_query(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
                     json_object **rows, sl_err *err)
 {
@@ -959,6 +1097,8 @@ const sl_store_backend sl__store_postgres = {
     .query = pg_query,
     .tx_query = pg_tx_query,
     .compact = pg_compact,
+    .watch = pg_watch,
+    .unwatch = pg_unwatch,
 };
 
 #else /* !SL_WITH_POSTGRES */

@@ -224,6 +224,18 @@ int sl_store_query_tx(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int
     return tx->st->be->tx_query(tx, sql, args, nargs, rows, err);
 }
 
+int sl_store_watch(sl_store *st, void (*changed)(void *ud), void *ud, sl_err *err)
+{
+    return st->be->watch != NULL ? st->be->watch(st, changed, ud, err) : SL_OK;
+}
+
+void sl_store_unwatch(sl_store *st)
+{
+    if (st != NULL && st->be->unwatch != NULL) {
+        st->be->unwatch(st);
+    }
+}
+
 int sl_store_compact(sl_store *st, sl_err *err)
 {
     return st->be->compact(st, err);
@@ -249,4 +261,9 @@ void sl_store_tx_rollback(sl_store_tx *tx)
 int sl_store_cursor_get(sl_store *st, const char *name, int64_t *out, sl_err *err)
 {
     return st->be->cursor_get(st, name, out, err);
+}
+
+int sl_store_cursor_get_any(void *st, const char *name, int64_t *out, sl_err *err)
+{
+    return sl_store_cursor_get(st, name, out, err);
 }

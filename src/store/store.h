@@ -95,6 +95,8 @@ void sl_store_tx_rollback(sl_store_tx *tx);
 
 /* The cursor `name` (0 when never set). */
 int sl_store_cursor_get(sl_store *st, const char *name, int64_t *out, sl_err *err);
+/* The same with the store as `void *` (sl_landing_cursor_get takes it so). */
+int sl_store_cursor_get_any(void *st, const char *name, int64_t *out, sl_err *err);
 
 /* Plain SQL for the monitoring tables (runs, diagnostics, alerts), written once for both
  * backends: placeholders are $1..$n, and the SQL must be valid in SQLite and PostgreSQL alike
@@ -129,6 +131,13 @@ int sl_store_query_tx(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int
  * deleted bytes (secure_delete zeroes them in the database); PostgreSQL does nothing (VACUUM
  * reclaims dead rows later; docs/profile.md). */
 int sl_store_compact(sl_store *st, sl_err *err);
+/* Catalog changes made by other processes sharing the store (several sluice nodes on one
+ * PostgreSQL): `changed` is called on a watcher thread soon after any of them writes a catalog
+ * document that the pipeline uses (PostgreSQL LISTEN/NOTIFY on channel "sluice_catalog", with
+ * polling every 2 s as a fallback and after a reconnect). SQLite: one process owns the file, so
+ * this starts nothing. Stop with sl_store_unwatch before sl_store_close. */
+int sl_store_watch(sl_store *st, void (*changed)(void *ud), void *ud, sl_err *err);
+void sl_store_unwatch(sl_store *st);
 /* Run one query on a read connection; `*rows` is a new JSON array of objects keyed by column
  * name, integers as ints, reals as doubles, text as strings, NULL as null. */
 int sl_store_query(sl_store *st, const char *sql, const sl_sqlv *args, int nargs,

@@ -80,6 +80,8 @@ struct sl_store_backend {
     int (*tx_query)(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
                     json_object **rows, sl_err *err);
     int (*compact)(sl_store *st, sl_err *err);
+    int (*watch)(sl_store *st, void (*changed)(void *ud), void *ud, sl_err *err);
+    void (*unwatch)(sl_store *st);
 };
 
 extern const sl_store_backend sl__store_sqlite;
