@@ -735,3 +735,235 @@ def main(stores=("sqlite", "postgres")):
     # SIGTERM (a test runner giving up) still stops the PostgreSQL cluster through atexit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     unittest.main(verbosity=2)
+
+
+# ---- monitoring: flows made through the API, runs, diagnostics, alerts ------------------------
+# (tests/integration/test_monitoring.py and test_alerts.py; module functions taking a Sluice)
+
+FLOWSERVICE = "/data/foundation/flowservice"
+CONVERSION = "/data/foundation/conversion"
+ALERTS = "/data/infrastructure/observability/alerts"
+HOUR_MS = 3600000
+FLOW_SPEC_ID = "e77fde5a-22a8-11ed-861d-0242ac120002"
+CIO_SPEC_ID = "96479064-7b8a-4d69-b9ed-21c5683837ea"
+LAKE_SPEC_ID = "c604ff05-7f1a-43c0-8e18-33bf874cb11c"
+
+
+def api(s, method, path, body=None, headers=None):
+    """One admin request with a JSON body (any JSON value, or None); returns the Response."""
+    h = {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode("utf-8")
+        h["Content-Type"] = "application/json"
+    h.update(headers or {})
+    return s.admin(method, path, body=data, headers=h)
+
+
+def api_ok(s, method, path, body=None, status=(200, 201, 202, 204)):
+    """api(), asserting a 2xx (or one of `status`); returns the decoded JSON (None when empty)."""
+    r = api(s, method, path, body)
+    if r.status not in (status if isinstance(status, (tuple, list)) else (status,)):
+        raise AssertionError("%s %s -> %r" % (method, path, r))
+    return r.json() if r.body else None
+
+
+def hour_window(ms):
+    """Start of the hourly run window `ms` (epoch ms) falls in."""
+    return ms - ms % HOUR_MS
+
+
+def run_id_of(flow_id, window_ms):
+    """The run id sluice derives for (flow, window start): SHA-256 of
+    "sluice-run:{flow}:{window}", first 16 bytes as a version-8 UUID (core/ids.c)."""
+    md = bytearray(hashlib.sha256(("sluice-run:%s:%d" % (flow_id, window_ms)).encode()).digest()[:16])
+    md[6] = (md[6] & 0x0F) | 0x80
+    md[8] = (md[8] & 0x3F) | 0x80
+    h = md.hex()
+    return "%s-%s-%s-%s-%s" % (h[0:8], h[8:12], h[12:16], h[16:20], h[20:32])
+
+
+def create_flow(s, properties, required=None, mappings=None, options=None, name="monitoring flow"):
+    """A schema with `properties` (and `required`), a dataset, source and target connections, a
+    mapping set (`mappings`: list of dicts; default one ATTRIBUTE mapping per top-level property,
+    same name) and a dataflow with `options`. Returns a dict: flow_id, inlet, dataset_id,
+    mapping_id, schema_id, source_id, target_id."""
+    schema = {"title": name + " schema", "meta:class": "https://ns.adobe.com/xdm/context/experienceevent",
+              "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    sid = api_ok(s, "POST", "/data/foundation/schemaregistry/tenant/schemas", schema, 201)["$id"]
+    refs = api_ok(s, "POST", "/data/foundation/catalog/dataSets",
+                  {"name": name + " dataset", "schemaRef": {"id": sid}}, 201)
+    ds = refs[0][len("@/dataSets/"):]
+    src = api_ok(s, "POST", FLOWSERVICE + "/sourceConnections",
+                 {"name": name + " source", "connectionSpec": {"id": CIO_SPEC_ID, "version": "1.0"},
+                  "data": {"format": "json"}}, 201)["id"]
+    tgt = api_ok(s, "POST", FLOWSERVICE + "/targetConnections",
+                 {"name": name + " target", "connectionSpec": {"id": LAKE_SPEC_ID, "version": "1.0"},
+                  "data": {"format": "json", "schema": {"id": sid}}, "params": {"dataSetId": ds}}, 201)["id"]
+    if mappings is None:
+        mappings = [{"sourceType": "ATTRIBUTE", "source": k, "destination": k} for k in properties]
+    ms = api_ok(s, "POST", CONVERSION + "/mappingSets",
+                {"outputSchema": {"schemaRef": {"id": sid}}, "mappings": mappings}, 201)["id"]
+    body = {"name": name, "flowSpec": {"id": FLOW_SPEC_ID, "version": "1.0"},
+            "sourceConnectionIds": [src], "targetConnectionIds": [tgt],
+            "transformations": [{"name": "Mapping", "params": {"mappingId": ms, "mappingVersion": 0}}]}
+    if options is not None:
+        body["options"] = options
+    fid = api_ok(s, "POST", FLOWSERVICE + "/flows", body, 201)["id"]
+    flow = api_ok(s, "GET", "%s/flows/%s" % (FLOWSERVICE, fid))["items"][0]
+    return {"flow_id": fid, "inlet": flow["options"]["inletId"], "dataset_id": ds, "mapping_id": ms,
+            "schema_id": sid, "source_id": src, "target_id": tgt}
+
+
+def patch_flow(s, flow_id, ops):
+    """JSON-Patch a dataflow with its current etag; returns the Response."""
+    got = s.admin("GET", "%s/flows/%s" % (FLOWSERVICE, flow_id))
+    if got.status != 200:
+        raise AssertionError("GET flow %s -> %r" % (flow_id, got))
+    return api(s, "PATCH", "%s/flows/%s" % (FLOWSERVICE, flow_id), ops,
+               headers={"If-Match": got.headers.get("etag", "")})
+
+
+def new_mapping_version(s, flow_id, mappings):
+    """PUT `mappings` as a new version of the flow's mapping set and pin the flow to it; returns
+    the version number."""
+    flow = api_ok(s, "GET", "%s/flows/%s" % (FLOWSERVICE, flow_id))["items"][0]
+    ms_id = flow["transformations"][0]["params"]["mappingId"]
+    got = api_ok(s, "PUT", "%s/mappingSets/%s" % (CONVERSION, ms_id), {"mappings": mappings})
+    version = got.get("version") if isinstance(got, dict) else None
+    if version is None:
+        version = api_ok(s, "GET", "%s/mappingSets/%s" % (CONVERSION, ms_id))["version"]
+    r = patch_flow(s, flow_id, [{"op": "replace", "path": "/transformations/0/params/mappingVersion",
+                                 "value": version}])
+    if r.status != 200:
+        raise AssertionError("pin mapping version %r -> %r" % (version, r))
+    return version
+
+
+def post_to_flow(s, flow, body, sync=False, key=None):
+    """POST raw `body` (bytes, or a dict sent compact) to `flow` (a create_flow dict) on the
+    collect listener; returns the Response."""
+    if not isinstance(body, (bytes, bytearray)):
+        body = compact(body)
+    path = "/collection/%s?x-adobe-flow-id=%s" % (flow["inlet"], flow["flow_id"])
+    if sync:
+        path += "&syncValidation=true"
+    return request(s.collect_port, "POST", path, body=body, headers=signed_headers(key, body))
+
+
+def runs_of(s, flow_id):
+    """The runs of a flow, newest window first."""
+    return s.admin_json("%s/runs?property=flowId==%s" % (FLOWSERVICE, flow_id))["items"]
+
+
+def run_by_id(s, run_id):
+    """One run object, or None (404)."""
+    r = s.admin("GET", "%s/runs/%s" % (FLOWSERVICE, run_id))
+    if r.status == 404:
+        return None
+    if r.status != 200:
+        raise AssertionError("GET run %s -> %r" % (run_id, r))
+    return r.json()["items"][0]
+
+
+def run_counts(run):
+    """(received, ingested, failed, duplicates, warnings) of a run object."""
+    rs = run["metrics"]["recordSummary"]
+    return (rs["inputRecordCount"], rs["outputRecordCount"], rs["failedRecordCount"],
+            rs["duplicateRecordCount"], rs["warningRecordCount"])
+
+
+def wait_run(s, run_id, pred, limit=POLL_LIMIT_S, what="run"):
+    """Poll GET /runs/{id} until pred(run) holds; returns the last run seen (None: never found)."""
+    last = [None]
+
+    def check():
+        last[0] = run_by_id(s, run_id)
+        return last[0] is not None and pred(last[0])
+
+    poll(check, limit=limit, what=what)
+    return last[0]
+
+
+def flow_errors(s, flow_id, query=""):
+    """GET /flows/{id}/errors[?query] items."""
+    return s.admin_json("%s/flows/%s/errors%s" % (FLOWSERVICE, flow_id, ("?" + query) if query else ""))["items"]
+
+
+def metric_values(s):
+    """GET /metrics parsed to {"name{labels}": float} (comments skipped)."""
+    out = {}
+    for line in s.admin("GET", "/metrics").body.decode("utf-8", "replace").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, _, val = line.rpartition(" ")
+        try:
+            out[key] = float(val)
+        except ValueError:
+            continue
+    return out
+
+
+def mid_hour_offset(minutes=10):
+    """A SLUICE_CLOCK_OFFSET_MS that puts sluice's clock `minutes` past the start of the current
+    hour, so a test's events all fall in one run window however close to the hour it runs. Add
+    HOUR_MS to it (and restart) to close that window."""
+    now = int(time.time() * 1000)
+    return hour_window(now) + minutes * 60000 - now
+
+
+def clock_offset_for(target_ms, lead_ms):
+    """The SLUICE_CLOCK_OFFSET_MS that makes sluice's clock read `target_ms` `lead_ms` from now."""
+    return target_ms - (int(time.time() * 1000) + lead_ms)
+
+
+class WebhookReceiver:
+    """A local HTTP receiver on 127.0.0.1 in a thread: records every POST (headers, body) and
+    answers with the next status of `statuses` (then `then` for all later requests); a status
+    may be a (status, {header: value}) pair, e.g. (503, {"Retry-After": "4"})."""
+
+    def __init__(self, statuses=(), then=200):
+        import http.server
+        import threading
+        self.statuses = list(statuses)
+        self.then = then
+        self.requests = []  # (path, {header: value} lower-case, body, answered status, monotonic s)
+        self.lock = threading.Lock()
+        recv = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else b""
+                with recv.lock:
+                    status = recv.statuses.pop(0) if recv.statuses else recv.then
+                    status, extra = status if isinstance(status, tuple) else (status, {})
+                    recv.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()},
+                                          body, status, time.monotonic()))
+                self.send_response(status)
+                for k, v in extra.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *a):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d/hook" % self.port
+        self.thread = threading.Thread(target=self.server.serve_forever, name="webhook-receiver", daemon=True)
+        self.thread.start()
+
+    def received(self):
+        with self.lock:
+            return list(self.requests)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
