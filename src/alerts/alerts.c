@@ -117,35 +117,33 @@ int sl_alert_rules_normalise(json_object *sub, sl_err *err)
 
 /* ---- delivery outcomes ----------------------------------------------------------------- */
 
+/* Deliveries are queued as "{alert id}|{status}" (FIRING, INACTIVE, RAISED): the outcome is
+ * recorded with the status of the notice that was sent, whatever the alert's status is now. */
 static void on_outcome(void *ud, const sl_delivery *d)
 {
     sl_alerts *a = ud;
     sl_err err;
     sl_err_clear(&err);
-    json_object *rows = NULL;
-    sl_sqlv idarg[] = {SL_SQL_S(d->alert_id)};
+    char id[128];
+    (void)snprintf(id, sizeof(id), "%s", d->alert_id);
+    char *bar = strchr(id, '|');
     const char *status = "FIRING";
-    if (sl_store_query(a->o.st, "SELECT status FROM alerts WHERE id = $1", idarg, 1, &rows, &err) ==
-            SL_OK &&
-        json_object_array_length(rows) > 0) {
-        json_object *s = NULL;
-        (void)json_object_object_get_ex(json_object_array_get_idx(rows, 0), "status", &s);
-        status = json_object_get_string(s);
+    if (bar != NULL) {
+        *bar = '\0';
+        status = bar + 1;
     }
-    sl_sqlv args[] = {SL_SQL_S(d->alert_id),      SL_SQL_S(d->subscription_id),
-                      SL_SQL_S(d->url),           SL_SQL_S(status),
-                      SL_SQL_I(d->attempt),       SL_SQL_I(d->http_status),
-                      SL_SQL_S(d->error),         SL_SQL_I(d->delivered ? 1 : 0),
-                      SL_SQL_I(d->next_retry_ms), SL_SQL_I(d->at_ms)};
+    sl_sqlv args[] = {
+        SL_SQL_S(id),       SL_SQL_S(d->subscription_id),   SL_SQL_S(d->url),
+        SL_SQL_S(status),   SL_SQL_I(d->attempt),           SL_SQL_I(d->http_status),
+        SL_SQL_S(d->error), SL_SQL_I(d->delivered ? 1 : 0), SL_SQL_I(d->next_retry_ms),
+        SL_SQL_I(d->at_ms)};
     if (sl_store_exec(a->o.st,
                       "INSERT INTO alert_deliveries(alert_id, subscription_id, url, status, "
                       "attempt, http_status, error, delivered, next_retry_ms, at_ms) "
                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                       args, 10, NULL, &err) != SL_OK) {
-        SL_LOG_WARN("alerts", "cannot record a delivery alert=%s error=\"%s\"", d->alert_id,
-                    err.msg);
+        SL_LOG_WARN("alerts", "cannot record a delivery alert=%s error=\"%s\"", id, err.msg);
     }
-    json_object_put(rows);
 }
 
 /* ---- payloads -------------------------------------------------------------------------- */
@@ -172,11 +170,14 @@ typedef struct sub_ctx {
     double partial;
 } sub_ctx;
 
-static void deliver(sl_alerts *a, const sub_ctx *s, const char *alert_id, json_object *payload)
+static void deliver(sl_alerts *a, const sub_ctx *s, const char *alert_id, const char *status,
+                    json_object *payload)
 {
     const char *body = json_object_to_json_string_ext(payload, JSON_C_TO_STRING_PLAIN |
                                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
-    sl_notifier_send(a->notifier, alert_id, s->id, s->url, s->secret, body);
+    char key[128];
+    (void)snprintf(key, sizeof(key), "%s|%s", alert_id, status);
+    sl_notifier_send(a->notifier, key, s->id, s->url, s->secret, body);
 }
 
 /* A flow-run alert, raised once per subscription, rule and run. */
@@ -217,7 +218,7 @@ static void run_alert(sl_alerts *a, const sub_ctx *s, const char *rule, json_obj
     } else if (changes == 1) {
         SL_LOG_INFO("alerts", "alert raised rule=%s flow=%s run=%s alert=%s", rule, s->flow_id,
                     json_object_get_string(rid), alert_id);
-        deliver(a, s, alert_id, payload);
+        deliver(a, s, alert_id, "RAISED", payload);
     }
     json_object_put(payload);
 }
@@ -275,7 +276,7 @@ static void metric_alert(sl_alerts *a, const sub_ctx *s, const char *rule, bool 
                           args, 7, NULL, &err) == SL_OK) {
             SL_LOG_WARN("alerts", "alert firing rule=%s flow=%s value=%g threshold=%g alert=%s",
                         rule, s->flow_id, value, threshold, alert_id);
-            deliver(a, s, alert_id, o);
+            deliver(a, s, alert_id, "FIRING", o);
         }
         json_object_put(o);
     } else if (!firing && open) {
@@ -302,7 +303,11 @@ static void metric_alert(sl_alerts *a, const sub_ctx *s, const char *rule, bool 
                           args, 3, NULL, &err) == SL_OK) {
             SL_LOG_INFO("alerts", "alert resolved rule=%s flow=%s alert=%s", rule, s->flow_id,
                         json_object_get_string(idv));
-            deliver(a, s, json_object_get_string(idv), o);
+            /* A FIRING notice still waiting to be retried would arrive after this one. */
+            char key[128];
+            (void)snprintf(key, sizeof(key), "%s|FIRING", json_object_get_string(idv));
+            (void)sl_notifier_cancel(a->notifier, key);
+            deliver(a, s, json_object_get_string(idv), "INACTIVE", o);
         }
         json_object_put(o);
     }
@@ -358,13 +363,20 @@ static double jnum(json_object *o, const char *ptr)
 
 static void evaluate_sub(sl_alerts *a, sub_ctx *s, json_object *rules, int64_t now)
 {
+    /* Flow-run alerts: runs updated since the subscription exists. The error rate: the last two
+     * windows, whenever they were written. */
     json_object *runs = NULL;
+    json_object *recent = NULL;
     sl_err err;
     sl_err_clear(&err);
     sl_sqlv args[] = {SL_SQL_S(s->flow_id), SL_SQL_I(s->created_ms)};
+    sl_sqlv rargs[] = {SL_SQL_S(s->flow_id), SL_SQL_I(sl_run_window(now) - SL_RUN_WINDOW_MS)};
     if (sl_runs_load(a->o.st, "flow_id = $1 AND last_ms >= $2", args, 2, RUNS_LOOKBACK, now,
-                     oldest_cb, partial_cb, a, &runs, &err) != SL_OK) {
+                     oldest_cb, partial_cb, a, &runs, &err) != SL_OK ||
+        sl_runs_load(a->o.st, "flow_id = $1 AND window_start_ms >= $2", rargs, 2, 2, now, oldest_cb,
+                     partial_cb, a, &recent, &err) != SL_OK) {
         SL_LOG_WARN("alerts", "cannot read runs flow=%s error=\"%s\"", s->flow_id, err.msg);
+        json_object_put(runs);
         return;
     }
     size_t nruns = json_object_array_length(runs);
@@ -403,12 +415,10 @@ static void evaluate_sub(sl_alerts *a, sub_ctx *s, json_object *rules, int64_t n
             double pct = jnum(rule, "/thresholdPercent");
             /* The newest run of the last two windows that received anything. */
             json_object *run = NULL;
-            int64_t current = sl_run_window(now);
-            for (size_t i = 0; i < nruns && run == NULL; i++) {
-                json_object *cand = json_object_array_get_idx(runs, i);
-                int64_t start = (int64_t)jnum(cand, "/metrics/durationSummary/startedAtUTC");
-                if (start >= current - SL_RUN_WINDOW_MS &&
-                    jnum(cand, "/metrics/recordSummary/inputRecordCount") > 0) {
+            size_t nrecent = json_object_array_length(recent);
+            for (size_t i = 0; i < nrecent && run == NULL; i++) {
+                json_object *cand = json_object_array_get_idx(recent, i);
+                if (jnum(cand, "/metrics/recordSummary/inputRecordCount") > 0) {
                     run = cand;
                 }
             }
@@ -424,6 +434,7 @@ static void evaluate_sub(sl_alerts *a, sub_ctx *s, json_object *rules, int64_t n
         }
     }
     json_object_put(runs);
+    json_object_put(recent);
 }
 
 static void evaluate(sl_alerts *a)

@@ -232,14 +232,13 @@ static bool job_before(const job *a, const job *b)
     return a->due < b->due || (a->due == b->due && a->seq < b->seq);
 }
 
-/* Under n->lock. The heap never holds more than max_pending entries. */
-static void heap_push(sl_notifier *n, job *j)
+/* Under n->lock: insert keeping j->seq. */
+static void heap_insert(sl_notifier *n, job *j)
 {
     if (n->nheap == n->capheap) {
         n->capheap = n->capheap == 0 ? 16 : n->capheap * 2;
         n->heap = sl_xrealloc(n->heap, n->capheap * sizeof(job *));
     }
-    j->seq = n->seq++;
     size_t i = n->nheap++;
     while (i > 0) {
         size_t parent = (i - 1) / 2;
@@ -250,6 +249,13 @@ static void heap_push(sl_notifier *n, job *j)
         i = parent;
     }
     n->heap[i] = j;
+}
+
+/* Under n->lock. The heap never holds more than max_pending entries. */
+static void heap_push(sl_notifier *n, job *j)
+{
+    j->seq = n->seq++;
+    heap_insert(n, j);
 }
 
 /* Under n->lock; the heap is not empty. */
@@ -730,6 +736,38 @@ void sl_notifier_send(sl_notifier *n, const char *alert_id, const char *subscrip
         return;
     }
     (void)curl_multi_wakeup(n->multi);
+}
+
+int sl_notifier_cancel(sl_notifier *n, const char *alert_id)
+{
+    if (n == NULL) {
+        return 0;
+    }
+    job *gone[64];
+    int ngone = 0;
+    pthread_mutex_lock(&n->lock);
+    /* Take out the matching jobs and re-heapify what stays (rare and small: a rebuild). */
+    size_t keep = 0;
+    for (size_t i = 0; i < n->nheap; i++) {
+        job *j = n->heap[i];
+        if (strcmp(j->alert_id, alert_id) == 0 && ngone < (int)(sizeof(gone) / sizeof(gone[0]))) {
+            gone[ngone++] = j;
+            n->pending--;
+        } else {
+            n->heap[keep++] = j;
+        }
+    }
+    size_t total = keep;
+    n->nheap = 0;
+    for (size_t i = 0; i < total; i++) {
+        heap_insert(n, n->heap[i]); /* in place: entry i is read before slot i is written */
+    }
+    pthread_mutex_unlock(&n->lock);
+    for (int i = 0; i < ngone; i++) {
+        report(n, gone[i], gone[i]->attempts + 1, 0, "superseded", sl_now_ms(), 0);
+        job_free(gone[i]);
+    }
+    return ngone;
 }
 
 void sl_notifier_stop(sl_notifier *n)

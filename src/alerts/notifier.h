@@ -71,6 +71,11 @@ sl_notifier *sl_notifier_start(const sl_notifier_opts *opts, sl_err *err);
 void sl_notifier_send(sl_notifier *n, const char *alert_id, const char *subscription_id,
                       const char *url, const char *secret, const char *body);
 
+/* Drop the deliveries of `alert_id` still waiting for a (re)try, each reported as not delivered
+ * with error "superseded" (a resolved alert's FIRING notice must not arrive after its INACTIVE
+ * one). An attempt already in flight is not stopped. Returns how many were dropped. */
+int sl_notifier_cancel(sl_notifier *n, const char *alert_id);
+
 /* Check a subscription URL before it is stored: http or https, a host (name, IPv4 or [IPv6]),
  * an optional port 1-65535, no user:password@, no spaces or control characters, at most
  * SL_NOTIFIER_MAX_URL bytes. Returns SL_OK, or SL_EINVAL with a message that says what is

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "api/api_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,13 +64,20 @@ void sl__api_reply_err(sl_http_req *req, const sl_err *err)
     sl_http_reply_err(req, err);
 }
 
+/* Reloads run one at a time, so the snapshot published last is the one loaded last: a reload
+ * started by another node's change can never publish over a newer one made after a local
+ * write. */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int sl__api_reload(sl_app *app, sl_err *err)
 {
     sl_catalog *next = NULL;
+    pthread_mutex_lock(&reload_lock);
     int rc = sl_catalog_load(app->store, &app->cfg->cio_signing_keys, &next, err);
     if (rc == SL_OK) {
         sl_catalog_publish(app->catalog, next);
     }
+    pthread_mutex_unlock(&reload_lock);
     return rc;
 }
 

@@ -381,8 +381,29 @@ static const sl_resource policy_res = {
     .list_style = SL_LIST_RESULTS,
 };
 
+/* Dataset tables made by older versions get the columns they lack. */
+static int upgrade_datasets(sl_store *st, sl_err *err)
+{
+    json_object *list = NULL;
+    if (sl_store_doc_list(st, "dataset", &list, err) != SL_OK) {
+        return err->code;
+    }
+    int rc = SL_OK;
+    size_t n = json_object_array_length(list);
+    for (size_t i = 0; i < n && rc == SL_OK; i++) {
+        json_object *id = NULL;
+        (void)json_object_object_get_ex(json_object_array_get_idx(list, i), "id", &id);
+        rc = sl_store_dataset_create(st, json_object_get_string(id), err);
+    }
+    json_object_put(list);
+    return rc;
+}
+
 int sl_api_ensure_defaults(sl_store *st, sl_err *err)
 {
+    if (upgrade_datasets(st, err) != SL_OK) {
+        return err->code;
+    }
     json_object *doc = NULL;
     if (sl_store_doc_get(st, "mergePolicy", DEFAULT_POLICY_ID, &doc, NULL, NULL, err) == SL_OK) {
         json_object_put(doc);

@@ -452,7 +452,7 @@ int sl_landing_backlog(sl_landing *l, int64_t after, const char *flow_id, int64_
     sqlite3_stmt *s = NULL;
     const char *sql = flow_id != NULL
                           ? "SELECT count(*), coalesce(min(received_ms), 0) FROM landing "
-                            "WHERE seq > ?1 AND flow_id = ?2 AND status = 0"
+                            "WHERE seq > ?1 AND flow_id = ?2"
                           : "SELECT count(*), coalesce(min(received_ms), 0) FROM landing "
                             "WHERE seq > ?1";
     pthread_mutex_lock(&l->mlock);

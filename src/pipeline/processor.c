@@ -272,6 +272,28 @@ static void join_violations(const sl_violation *v, size_t n, size_t total, char 
     }
 }
 
+/* Replay: does an event received before the replayed hour own the row with this event id (or
+ * _id)? Then this one was a duplicate and stays one. Rows written before _received_ms existed
+ * (NULL) are not taken as earlier. */
+static int owned_earlier(batch_ctx *bc, const sl_flow_rt *flow, const sl_row *row, bool *earlier,
+                         sl_err *err)
+{
+    char sql[160];
+    (void)snprintf(sql, sizeof(sql),
+                   "SELECT 1 AS x FROM ds_%s WHERE (_id = $1 OR event_id = $2) AND "
+                   "_received_ms < $3",
+                   flow->dataset_id);
+    sl_sqlv args[] = {SL_SQL_S(row->id), SL_SQL_S(row->event_id != NULL ? row->event_id : row->id),
+                      SL_SQL_I(bc->job->window_ms)};
+    json_object *rows = NULL;
+    int rc = sl_store_query_tx(bc->tx, sql, args, 3, &rows, err);
+    if (rc == SL_OK) {
+        *earlier = json_object_array_length(rows) > 0;
+        json_object_put(rows);
+    }
+    return rc;
+}
+
 /* One landed event into its dataset. Returns SL_OK, or an error only when the store failed
  * (then the whole batch is retried); a bad event is counted and reported. */
 static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
@@ -340,12 +362,15 @@ static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
         join_violations(viol, shown, nviol, message, sizeof(message));
         if (bc->job != NULL) {
             /* A replay replaces rows: an event that fails now takes its old row with it. */
-            char sql[128];
-            (void)snprintf(sql, sizeof(sql), "DELETE FROM ds_%s WHERE _id = $1 OR event_id = $2",
+            char sql[200];
+            (void)snprintf(sql, sizeof(sql),
+                           "DELETE FROM ds_%s WHERE (_id = $1 OR event_id = $2) AND "
+                           "(_received_ms IS NULL OR _received_ms >= $3)",
                            flow->dataset_id);
             const char *eid = str_member(rec, "event_id");
-            sl_sqlv args[] = {SL_SQL_S(id), SL_SQL_S(eid != NULL ? eid : id)};
-            if ((rc = sl_store_tx_exec(bc->tx, sql, args, 2, NULL, err)) != SL_OK) {
+            sl_sqlv args[] = {SL_SQL_S(id), SL_SQL_S(eid != NULL ? eid : id),
+                              SL_SQL_I(bc->job->window_ms)};
+            if ((rc = sl_store_tx_exec(bc->tx, sql, args, 3, NULL, err)) != SL_OK) {
                 goto out;
             }
         }
@@ -365,11 +390,17 @@ static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
         .ingested_ms = bc->now,
         .flow_id = flow->id,
         .record = {text, len},
+        .received_ms = ev->received_ms,
         .replace = bc->job != NULL,
     };
     bool inserted = false;
-    if (bc->job != NULL && !strset_add(&bc->job->seen, row.event_id != NULL ? row.event_id : id)) {
-        inserted = false; /* the replay wrote this event id already */
+    bool earlier = false;
+    if (bc->job != NULL && (rc = owned_earlier(bc, flow, &row, &earlier, err)) != SL_OK) {
+        goto out;
+    }
+    if (bc->job != NULL &&
+        (earlier || !strset_add(&bc->job->seen, row.event_id != NULL ? row.event_id : id))) {
+        inserted = false; /* an earlier event, or this replay, wrote this event id already */
     } else if ((rc = sl_store_tx_insert(bc->tx, flow->dataset_id, &row, &inserted, err)) != SL_OK) {
         goto out;
     }

@@ -598,7 +598,8 @@ static int pg_dataset_create(sl_store *base, const char *id, sl_err *err)
                    " timestamp TEXT,"
                    " _ingested_ms BIGINT NOT NULL,"
                    " _flow_id TEXT,"
-                   " record TEXT NOT NULL)",
+                   " record TEXT NOT NULL,"
+                   " _received_ms BIGINT)",
                    id);
     int rc = SL_OK;
     pthread_mutex_lock(&st->wlock);
@@ -614,6 +615,16 @@ static int pg_dataset_create(sl_store *base, const char *id, sl_err *err)
             rc = pg_error(err, st->wconn, res, "create dataset table");
         }
         PQclear(res);
+        if (rc == SL_OK) {
+            /* Tables made before _received_ms existed get it now. */
+            (void)snprintf(sql, sizeof(sql),
+                           "ALTER TABLE ds_%s ADD COLUMN IF NOT EXISTS _received_ms BIGINT", id);
+            res = PQexec(st->wconn, sql);
+            if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+                rc = pg_error(err, st->wconn, res, "upgrade dataset table");
+            }
+            PQclear(res);
+        }
     }
     pthread_mutex_unlock(&st->wlock);
     return rc;
@@ -697,20 +708,27 @@ static int pg_tx_insert(sl_store_tx *base, const char *dataset, const sl_row *ro
     assert(sl__store_valid_dataset_id(dataset));
     char sql[256];
     (void)snprintf(sql, sizeof(sql),
-                   "INSERT INTO ds_%s(_id, event_id, timestamp, _ingested_ms, _flow_id, record) "
-                   "VALUES ($1, $2, $3, $4::bigint, $5, $6) ON CONFLICT DO NOTHING",
+                   "INSERT INTO ds_%s(_id, event_id, timestamp, _ingested_ms, _flow_id, record, "
+                   "_received_ms) VALUES ($1, $2, $3, $4::bigint, $5, $6, $7::bigint) "
+                   "ON CONFLICT DO NOTHING",
                    dataset);
     char ingested[24];
     format_i64(ingested, sizeof(ingested), row->ingested_ms);
     /* The record is a slice, not a C string: send it in binary format, which for text is the
      * bytes themselves with an explicit length. */
-    const char *params[] = {row->id,        row->event_id,
-                            row->timestamp, ingested,
-                            row->flow_id,   row->record.ptr != NULL ? row->record.ptr : ""};
-    const Oid types[] = {0, 0, 0, 0, 0, TEXT_OID};
-    const int lengths[] = {0, 0, 0, 0, 0, (int)row->record.len};
-    const int formats[] = {0, 0, 0, 0, 0, 1};
-    PGresult *res = PQexecParams(tx->st->wconn, sql, 6, types, params, lengths, formats, 0);
+    char received[24];
+    format_i64(received, sizeof(received), row->received_ms);
+    const char *params[] = {row->id,
+                            row->event_id,
+                            row->timestamp,
+                            ingested,
+                            row->flow_id,
+                            row->record.ptr != NULL ? row->record.ptr : "",
+                            row->received_ms > 0 ? received : NULL};
+    const Oid types[] = {0, 0, 0, 0, 0, TEXT_OID, 0};
+    const int lengths[] = {0, 0, 0, 0, 0, (int)row->record.len, 0};
+    const int formats[] = {0, 0, 0, 0, 0, 1, 0};
+    PGresult *res = PQexecParams(tx->st->wconn, sql, 7, types, params, lengths, formats, 0);
     int rc = SL_OK;
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_error(err, tx->st->wconn, res, "insert row");

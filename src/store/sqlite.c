@@ -432,6 +432,9 @@ static int lite_apikey_count(sl_store *base, int64_t *out, sl_err *err)
     return rc;
 }
 
+static int lite_query(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
+                      json_object **rows, sl_err *err);
+
 static int lite_dataset_create(sl_store *base, const char *id, sl_err *err)
 {
     lite_store *st = (lite_store *)base;
@@ -445,9 +448,28 @@ static int lite_dataset_create(sl_store *base, const char *id, sl_err *err)
                    " timestamp TEXT,"
                    " _ingested_ms INTEGER NOT NULL,"
                    " _flow_id TEXT,"
-                   " record TEXT NOT NULL)",
+                   " record TEXT NOT NULL,"
+                   " _received_ms INTEGER)",
                    id);
-    return write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
+    int rc = write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    /* Tables made before _received_ms existed get it now. */
+    char probe[128];
+    (void)snprintf(probe, sizeof(probe),
+                   "SELECT 1 FROM pragma_table_info('ds_%s') WHERE name = '_received_ms'", id);
+    json_object *rows = NULL;
+    if ((rc = lite_query(base, probe, NULL, 0, &rows, err)) != SL_OK) {
+        return rc;
+    }
+    bool has = json_object_array_length(rows) > 0;
+    json_object_put(rows);
+    if (!has) {
+        (void)snprintf(sql, sizeof(sql), "ALTER TABLE ds_%s ADD COLUMN _received_ms INTEGER", id);
+        rc = write_exec(st, sql, NULL, 0, 0, 0, NULL, err);
+    }
+    return rc;
 }
 
 static int lite_dataset_drop(sl_store *base, const char *id, sl_err *err)
@@ -546,8 +568,8 @@ static sqlite3_stmt *insert_stmt(lite_tx *tx, const char *dataset, sl_err *err)
     assert(sl__store_valid_dataset_id(dataset));
     char sql[256];
     (void)snprintf(sql, sizeof(sql),
-                   "INSERT INTO ds_%s(_id, event_id, timestamp, _ingested_ms, _flow_id, record) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                   "INSERT INTO ds_%s(_id, event_id, timestamp, _ingested_ms, _flow_id, record, "
+                   "_received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
                    dataset);
     sqlite3_stmt *s = NULL;
     if (sqlite3_prepare_v2(tx->st->wdb, sql, -1, &s, NULL) != SQLITE_OK) {
@@ -578,6 +600,11 @@ static int lite_tx_insert(sl_store_tx *base, const char *dataset, const sl_row *
     sqlite3_bind_int64(s, 4, row->ingested_ms);
     sqlite3_bind_text(s, 5, row->flow_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 6, row->record.ptr, (int)row->record.len, SQLITE_STATIC);
+    if (row->received_ms > 0) {
+        sqlite3_bind_int64(s, 7, row->received_ms);
+    } else {
+        sqlite3_bind_null(s, 7);
+    }
     if (sqlite3_step(s) != SQLITE_DONE) {
         return db_error(err, tx->st->wdb, "insert row");
     }

@@ -23,7 +23,8 @@ typedef struct sl_row {
     const char *timestamp; /* ISO-8601 event time; NULL when unknown */
     int64_t ingested_ms;
     const char *flow_id;
-    sl_str record; /* the mapped record as JSON text */
+    sl_str record;       /* the mapped record as JSON text */
+    int64_t received_ms; /* when the event it came from was received (0: unknown) */
     bool replace;  /* replay: replace the row with the same event_id or _id instead of keeping it */
 } sl_row;
 
