@@ -443,9 +443,6 @@ class Runs(harness.SluiceTestCase):
         self.assertEqual(waiting, "inProgress", "the hour is over but one of its events waits")
         self.assertEqual((final, counts), ("success", (2, 2, 0, 0, 0)))
 
-    # Product bug: sl_landing_backlog counts only events with status 0, so a refused body waiting
-    # in the landing log does not hold its run in progress (the run reads success, then failed).
-    @unittest.expectedFailure
     def test_a_closed_window_is_in_progress_while_a_refused_body_waits(self):
         """An unparsable body is landed (marked refused) to be counted failed in its run: until a
         processor has counted it, the run must not claim a final status."""
@@ -686,9 +683,6 @@ class Replay(harness.SluiceTestCase):
         j = r.json()
         self.assertEqual(j["from"], time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(now / 1000 - 7200)))
 
-    # Product bug: a replay's duplicate check only knows the events it replayed itself; the
-    # resend replaces the earlier window's row (replace by event_id) and is counted ingested.
-    @unittest.expectedFailure
     def test_replay_of_a_window_whose_event_first_came_in_an_earlier_window(self):
         """Customer.io resends an event an hour later: the later run counts it as a duplicate.
         Replaying only that later run must leave its counts alone (no double counting)."""
