@@ -495,15 +495,19 @@ void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
             schema != NULL) {
             (void)sl_schema_apply(schema, rec, &warn_schema, &err);
         }
-        sl_err req_err;
-        sl_err_clear(&req_err);
-        bool missing = schema != NULL && rec != NULL &&
-                       sl_schema_check_required(schema, rec, &req_err) != SL_OK;
+        /* What the pipeline would refuse: every violation of the schema (at most 5). */
+        sl_violation viol[SL_VIOLATIONS_MAX];
+        size_t nviol = schema != NULL && rec != NULL
+                           ? sl_schema_validate(schema, rec, viol, SL_VIOLATIONS_MAX)
+                           : 0;
         json_object_object_add(r, "data", rec);
-        if (warn_map + warn_schema > 0 || err.code != SL_OK || missing) {
+        if (warn_map + warn_schema > 0 || err.code != SL_OK || nviol > 0) {
             json_object *errs = json_object_new_array();
-            if (missing) {
-                json_object_array_add(errs, json_object_new_string(req_err.msg));
+            for (size_t v = 0; v < nviol && v < SL_VIOLATIONS_MAX; v++) {
+                char msg[600];
+                (void)snprintf(msg, sizeof(msg), "%s: %s (%s)", viol[v].keyword, viol[v].message,
+                               viol[v].pointer);
+                json_object_array_add(errs, json_object_new_string(msg));
             }
             if (warn_map + warn_schema > 0 || err.code != SL_OK) {
                 char msg[320];

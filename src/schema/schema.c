@@ -289,8 +289,9 @@ static void coerce_object(json_object *props, json_object *obj, int depth, int *
             continue;
         }
         if (c == NULL) {
-            json_object_object_del(obj, key);
-            (*warnings)++;
+            /* Left as it is: validation reports the type mismatch and the record fails, as
+             * AEP does not downgrade an XDM data-type mismatch to a warning. */
+            (void)warnings;
         } else {
             json_object_object_add(obj, key, c);
         }

@@ -113,8 +113,13 @@ class DataPrep(harness.SluiceTestCase):
         out = r.json()
         self.assertEqual(out[0], {"data": {"optIn": True, "count": 42, "label": "42"}, "errors": None})
         self.assertEqual(out[1]["data"], {"optIn": False, "count": 7, "label": "7"})
-        self.assertEqual(out[2]["data"], {"label": "x"})  # the two that cannot be coerced are dropped
-        self.assertTrue(out[2]["errors"], out[2])
+        # The two that cannot be coerced stay as they are, and the preview says the record would
+        # fail validation on their types (AEP fails a record on a data-type mismatch).
+        self.assertEqual(out[2]["data"], {"optIn": "maybe", "count": "x", "label": "x"})
+        errs = out[2]["errors"]
+        self.assertEqual(len(errs), 2, errs)
+        self.assertTrue(errs[0].startswith("type: ") and "#/optIn" in errs[0], errs)
+        self.assertTrue(errs[1].startswith("type: ") and "#/count" in errs[1], errs)
         schemaless = dict(mapping)
         del schemaless["outputSchema"]
         r = self.post(CV + "/mappingSets/preview", {"data": rows[:1], "mappingSet": schemaless})
@@ -122,7 +127,7 @@ class DataPrep(harness.SluiceTestCase):
 
     def test_strings_to_date_time_fields(self):
         """aep-api.md §3.5: a string mapped to a date-time field is read with ISO-8601 and then
-        the ordered pattern list; one that matches none is dropped with a warning."""
+        the ordered pattern list; one that matches none stays as it is and fails validation."""
         schema = {"title": "dates", "meta:class": "https://ns.adobe.com/xdm/context/experienceevent",
                   "properties": {"when": {"type": "date-time"}}}
         r = self.post("/data/foundation/schemaregistry/tenant/schemas", schema)
@@ -143,8 +148,9 @@ class DataPrep(harness.SluiceTestCase):
         for (given, want), got in zip(cases, out):
             self.assertEqual(got["data"].get("when"), want, given)
         bad = self.post(CV + "/mappingSets/preview", {"data": [{"w": "not a date"}], "mappingSet": mapping}).json()
-        self.assertEqual(bad[0]["data"], {})
-        self.assertTrue(bad[0]["errors"])
+        self.assertEqual(bad[0]["data"], {"when": "not a date"})
+        self.assertEqual(len(bad[0]["errors"]), 1, bad)
+        self.assertIn("#/when", bad[0]["errors"][0])
 
     def test_record_missing_a_required_field_fails(self):
         s = self.sluice()
@@ -180,7 +186,7 @@ class DataPrep(harness.SluiceTestCase):
             "data": [harness.load_sample("email_clicked.json")],
             "mappingSet": {"outputSchema": {"schemaRef": {"id": schema_id}}, "mappings": mappings}}).json()
         self.assertNotIn("metric", pv[0]["data"])
-        self.assertIn("required field 'metric' is missing", json.dumps(pv[0]["errors"]))
+        self.assertIn("required key [metric] not found", json.dumps(pv[0]["errors"]))
 
     def post_to(self, s, path, body):
         return s.admin("POST", path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})

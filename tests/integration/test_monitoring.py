@@ -274,7 +274,13 @@ class Runs(harness.SluiceTestCase):
     def test_partial_ingestion_thresholds(self):
         offset = harness.mid_hour_offset()
         s = self.sluice(env={"SLUICE_CLOCK_OFFSET_MS": str(offset)})
-        props = {"event_id": {"type": "string"}, "n": {"type": "integer", "maximum": 10}}
+        props = {"event_id": {"type": "string"}, "n": {"type": "integer", "maximum": 10},
+                 "m": {"type": "integer"}}
+        # A warning: an expression that fails at runtime nulls its field (to_integer("eleven")).
+        # (A value that cannot be coerced to its field's type fails the record instead.)
+        mappings = [{"sourceType": "ATTRIBUTE", "source": "event_id", "destination": "event_id"},
+                    {"sourceType": "ATTRIBUTE", "source": "n", "destination": "n"},
+                    {"sourceType": "EXPRESSION", "source": "to_integer(m)", "destination": "m"}]
         # (name, partialIngestionPercent or None, failed of 10, warnings, final status, uiStatus)
         plan = [("no threshold", None, 1, 0, "failed", "Error"),
                 ("1 of 10 under 20%", 20, 1, 0, "success", "Completed"),
@@ -287,14 +293,15 @@ class Runs(harness.SluiceTestCase):
         flows = []
         windows = set()
         for name, pct, nfail, nwarn, _, _ in plan:
-            f = create_flow(s, props, name=name)
+            f = create_flow(s, props, mappings=mappings, name=name)
             if pct is not None:
                 r = patch_flow(s, f["flow_id"],
                                [{"op": "add", "path": "/options/partialIngestionPercent", "value": pct}])
                 self.assertEqual(r.status, 200, r)
             for i in range(10):
-                n = 11 if i < nfail else ("eleven" if i < nfail + nwarn else i)
-                r = post_to_flow(s, f, {"event_id": "%s-%d" % (f["flow_id"], i), "n": n})
+                n = 11 if i < nfail else i
+                m = "eleven" if nfail <= i < nfail + nwarn else "1"
+                r = post_to_flow(s, f, {"event_id": "%s-%d" % (f["flow_id"], i), "n": n, "m": m})
                 self.assertEqual(r.status, 200, r)
                 windows.add(hour_window(r.json()["receivedTimeMs"]))
             flows.append(f)
