@@ -187,11 +187,12 @@ void sl__api_namespaces_create(sl_http_req *req, void *ud)
     sl_err_clear(&err);
     if (taken) {
         sl_resource_write_unlock();
-        json_object_put(body);
+        /* `code` lives in `body`: answer before releasing it. */
         sl_http_reply_problem(req, 409, "Namespace exists",
                               "an identity namespace with code '%.64s' exists already "
                               "(codes are case-insensitive)",
                               code);
+        json_object_put(body);
         return;
     }
     json_object *list = NULL;

@@ -293,9 +293,16 @@ void sl_resource_create(sl_http_req *req, sl_app *app, const sl_resource *r)
     (void)snprintf(loc, sizeof(loc), "%s/%s", sl_http_path(req), key);
     sl_http_add_header(req, "Location", loc);
     if (r->list_style == SL_LIST_RESULTS) {
+        /* The resource as a GET shows it. */
         json_object *stored = NULL;
-        (void)sl_store_doc_get(app->store, r->kind, key, &stored, NULL, NULL, &err);
-        sl_http_reply_json(req, 201, stored != NULL ? stored : json_object_new_object());
+        int64_t times[2] = {0, 0};
+        if (sl_store_doc_get(app->store, r->kind, key, &stored, etag, times, &err) != SL_OK) {
+            sl_http_reply_json(req, 201, json_object_new_object());
+            return;
+        }
+        json_object *v = r->view(app, key, stored, etag, times);
+        json_object_put(stored);
+        sl_http_reply_json(req, 201, v);
         return;
     }
     if (r->list_style == SL_LIST_KEYED) {

@@ -595,9 +595,18 @@ int sl_landing_erase(sl_landing *l, const char *const *needles, size_t n,
         }
         free(seqs);
     }
-    if (rc == SL_OK && sqlite3_wal_checkpoint_v2(l->mdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
-                                                 NULL) != SQLITE_OK) {
-        rc = sl_err_set(err, SL_EBUSY, "landing checkpoint: %s", sqlite3_errmsg(l->mdb));
+    /* The writer and the background checkpointer take the locks a truncating checkpoint needs
+     * for moments at a time: retry for up to 10 s. */
+    for (int64_t until = sl_mono_ns() + 10000000000LL; rc == SL_OK;) {
+        int r = sqlite3_wal_checkpoint_v2(l->mdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+        if (r == SQLITE_OK) {
+            break;
+        }
+        if ((r != SQLITE_BUSY && r != SQLITE_LOCKED) || sl_mono_ns() > until) {
+            rc = sl_err_set(err, SL_EBUSY, "landing checkpoint: %s", sqlite3_errmsg(l->mdb));
+            break;
+        }
+        sl_sleep_ms(50);
     }
 out:
     sqlite3_finalize(sel);

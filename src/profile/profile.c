@@ -226,6 +226,8 @@ int sl_profile_ingest(sl_store_tx *tx, const char *dataset_id, const char *row_i
         rc = sl_store_tx_exec(tx,
                               "INSERT INTO id_nodes(xid, ns, value, root, first_ms, last_ms) "
                               "VALUES ($1, $2, $3, $1, $4, $4) ON CONFLICT (xid) DO UPDATE SET "
+                              "first_ms = CASE WHEN excluded.first_ms < id_nodes.first_ms THEN "
+                              "excluded.first_ms ELSE id_nodes.first_ms END, "
                               "last_ms = CASE WHEN excluded.last_ms > id_nodes.last_ms THEN "
                               "excluded.last_ms ELSE id_nodes.last_ms END",
                               args, 4, NULL, err);

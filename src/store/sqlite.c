@@ -831,13 +831,21 @@ static int lite_compact(sl_store *base, sl_err *err)
 {
     lite_store *st = (lite_store *)base;
     int rc = SL_OK;
-    pthread_mutex_lock(&st->wlock);
-    int log = 0, ckpt = 0;
-    int r = sqlite3_wal_checkpoint_v2(st->wdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
-    if (r != SQLITE_OK) {
-        rc = db_error(err, st->wdb, "checkpoint");
+    /* The background checkpointer may hold the checkpoint lock for a moment: wait for it, up
+     * to 10 s, rather than answer that the bytes may still be on disk. */
+    for (int64_t until = sl_mono_ns() + 10000000000LL;;) {
+        pthread_mutex_lock(&st->wlock);
+        int log = 0, ckpt = 0;
+        int r = sqlite3_wal_checkpoint_v2(st->wdb, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &ckpt);
+        if (r != SQLITE_OK && ((r != SQLITE_BUSY && r != SQLITE_LOCKED) || sl_mono_ns() > until)) {
+            rc = db_error(err, st->wdb, "checkpoint");
+        }
+        pthread_mutex_unlock(&st->wlock);
+        if (r == SQLITE_OK || rc != SL_OK) {
+            break;
+        }
+        sl_sleep_ms(50);
     }
-    pthread_mutex_unlock(&st->wlock);
     return rc;
 }
 
