@@ -919,8 +919,9 @@
     addRow(sourceType, source, destination, focusSource) {
       const r = newRow(this.st, sourceType, source, destination);
       this.m.rows.push(r);
-      if (this.m.filter !== "all") this.setFilter("all");
       this.list.appendChild(this.rowEl(r));
+      // The new row must show whatever it holds.
+      if (this.m.filter !== "all") this.setFilter("all");
       this.changed();
       const input = focusSource && !source ? r.srcInput : r.dstInput;
       if (input) input.focus();
