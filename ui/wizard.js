@@ -359,6 +359,7 @@
       return "Choose a dataset.";
     }
     if (!d.flowName.trim()) return "Enter a dataflow name.";
+    if (new TextEncoder().encode(d.signingKey).length > 256) return "The signing key must be at most 256 bytes.";
     if (d.partial && !numberIn(d.partialPercent, 0, 100)) return "The partial ingestion threshold must be above 0 and at most 100 (%).";
     if (d.alerts) {
       if (!RULES.some((r) => d.rules[r.name])) return "Choose at least one alert.";
