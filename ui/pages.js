@@ -59,10 +59,16 @@
         };
         tick();
       },
-      controller() {
+      // fetch() and read the body as text; leaving the page aborts both.
+      async fetchText(url, opts) {
         const c = new AbortController();
         controllers.add(c);
-        return c;
+        try {
+          const res = await fetch(url, Object.assign({}, opts, { signal: c.signal }));
+          return { res, text: await res.text() };
+        } finally {
+          controllers.delete(c);
+        }
       },
     };
   }
@@ -287,12 +293,13 @@
     startTail(page);
   });
 
-  // Fetch what the page shows: the flow, its runs, and error diagnostics in the range.
+  // Fetch what the page shows: the flow, its runs, and error diagnostics in the range. The flow
+  // comes first, alone, so that a 401 or 404 answers once rather than four times.
   async function loadActivity(page) {
     const base = `${FS}/flows/${enc(page.id)}`;
     const { from } = rangeBounds(page.range);
-    const [flowDoc, runs, errors, runErrors] = await Promise.all([
-      api("GET", base),
+    const flowDoc = await api("GET", base);
+    const [runs, errors, runErrors] = await Promise.all([
       api("GET", `${FS}/runs?property=${enc("flowId==" + page.id)}&limit=1000`),
       api("GET", `${base}/errors?limit=100&since=${enc(new Date(from).toISOString())}`),
       page.runId ? api("GET", `${FS}/runs/${enc(page.runId)}/errors?limit=100`) : null,
@@ -370,7 +377,9 @@
     s.state.textContent = flow.state;
     s.state.className = "badge " + (flow.state === "enabled" ? "ok" : "warn");
     s.toggle.textContent = flow.state === "enabled" ? "Disable" : "Enable";
-    update(s.props, [flow, page.datasetId], () => propertiesPanel(page));
+    // Only what the panel shows: lastRunDetails changes with every event.
+    update(s.props, [flow.name, flow.state, flow.createdAt, flow.options, flow.transformations, page.datasetId],
+      () => propertiesPanel(page));
     update(s.banner, [runs.map(recordSummary)], () => banner(runs));
     // The hour in the key redraws the axis of a rolling range even when no run changed.
     const hour = Math.floor(rangeBounds(page.range).to / HOUR);
@@ -521,10 +530,11 @@
     svg("title", { id: titleId }, "Records per hour: received, ingested, warnings and failed"),
     svg("desc", { id: descId }, `From ${fmtTime(from)} to ${fmtTime(to)}: ` +
       SERIES.map((s) => `${fmtNum(t[s.key])} ${s.label.toLowerCase()}`).join(", ") + "."));
-    for (const v of [0, max / 2, max]) {
+    // Whole-number gridlines: 0, the half when it is whole, and the top.
+    for (const v of max >= 2 && max % 2 === 0 ? [0, max / 2, max] : [0, max]) {
       chart.appendChild(svg("line", { class: "pg-grid", x1: L, x2: W - R, y1: y(v), y2: y(v) }));
       chart.appendChild(svg("text", { class: "pg-axis", x: L - 6, y: y(v) + 4, "text-anchor": "end" },
-        fmtNum(Math.round(v))));
+        fmtNum(v)));
     }
     chart.appendChild(svg("text", { class: "pg-axis", x: L, y: H - 8 }, fmtTime(start)));
     chart.appendChild(svg("text", { class: "pg-axis", x: W - R, y: H - 8, "text-anchor": "end" }, fmtTime(to)));
@@ -955,9 +965,7 @@
     const key = Sluice.apiKey();
     if (key) headers.Authorization = "Bearer " + key;
     if (lastId !== null) headers["Last-Event-ID"] = lastId;
-    const c = page.life.controller();
-    const res = await fetch(`${FS}/flows/${enc(page.id)}/tail`, { headers, signal: c.signal, cache: "no-store" });
-    const text = await res.text();
+    const { res, text } = await page.life.fetchText(`${FS}/flows/${enc(page.id)}/tail`, { headers, cache: "no-store" });
     if (!res.ok) {
       let body = null;
       try { body = JSON.parse(text); } catch (_) { body = text; }
@@ -1064,7 +1072,7 @@
     search.addEventListener("input", filter);
     filter();
     section.append(labelled("Search records (any value)", search), count,
-      table([{ label: "Record" }, ...cols.map((c) => ({ label: c }))], rows, { id: "preview-table" }), json);
+      table([{ label: "Record" }, ...cols.map((c) => ({ label: c }))], rows, { id: "preview-table", class: "pg-preview" }), json);
     return section;
   }
 
@@ -1087,7 +1095,9 @@
       h("button.primary#profile-lookup", { type: "submit" }, "Look up"))));
     const result = h("div#profile-result");
     root.appendChild(result);
-    if (query.id) await showProfile(result, query.ns || "Email", query.id);
+    if (!query.id) return;
+    await showProfile(result, query.ns || "Email", query.id);
+    result.dataset.lookup = `${query.ns || "Email"}:${query.id}`; // what is shown, for tests
   });
 
   // Lookups go through the URL so that they can be linked to and the back button works.
@@ -1211,21 +1221,23 @@
   }
 
   // Metric alerts carry name/message/createdAt; flow-run alerts are run objects with alertName.
+  // A list rather than a table: each alert's deliveries open below it at full width.
   function alertsTable(items, names) {
     if (!items.length) return h("p.muted#alerts-empty", "No alerts.");
-    return table([{ label: "When" }, { label: "Rule" }, { label: "Status" }, { label: "Dataflow" }, { label: "Details" }],
-      items.map((a) => {
-        const rule = a.alertName || a.name || a.rule;
-        const run = a.runId || a.flowRunId;
-        return h("tr", { dataset: { testid: "alert", alertId: a.id, rule } },
-          tcell(a.updatedAtMs || a.createdAt),
-          h("td", h("code", rule)),
-          h("td", badge(a.status)),
-          h("td", a.flowId ? flowLink(a.flowId, names.get(a.flowId)) : "—"),
-          h("td", a.message ? h("p.pg-msg", a.message) : null,
-            run ? h("p.muted.pg-msg", "Run ", h("code", run), " ", badge(uiStatus(a))) : null,
-            deliveriesDetails(a.id)));
-      }), { id: "alerts-table" });
+    return h("ul.pg-alert-list#alerts-table", items.map((a) => {
+      const rule = a.alertName || a.name || a.rule;
+      const run = a.runId || a.flowRunId;
+      return h("li.pg-alert", { dataset: { testid: "alert", alertId: a.id, rule } },
+        h("div.row.pg-alert-head",
+          badge(a.status),
+          h("code", rule),
+          a.flowId ? flowLink(a.flowId, names.get(a.flowId)) : null,
+          h("span.spacer"),
+          h("span.pg-time", fmtTime(a.updatedAtMs || a.createdAt))),
+        a.message ? h("p.pg-msg", a.message) : null,
+        run ? h("p.muted.pg-msg.pg-wrap", "Run ", h("code", run), " ", a.metrics ? badge(uiStatus(a)) : null) : null,
+        deliveriesDetails(a.id));
+    }));
   }
 
   // Deliveries load when opened: one GET per alert the user looks at.
@@ -1255,7 +1267,7 @@
       tcell(d.atMs), cell(String(d.attempt), true),
       h("td", badge(d.delivered ? "delivered" : "not delivered", d.delivered ? "ok" : "bad")),
       cell(d.httpStatus ? String(d.httpStatus) : "—", true),
-      cell(d.error || "—"),
+      h("td.pg-long", d.error || "—"),
       cell(d.nextRetryMs ? fmtTime(d.nextRetryMs) : "—"))));
   }
 
@@ -1272,7 +1284,7 @@
       { label: "Enabled" }, { label: "Actions" }],
     items.map((s) => h("tr", { dataset: { testid: "subscription", subscriptionId: s.id } },
       h("td", s.flowId ? flowLink(s.flowId, names.get(s.flowId)) : "—", s.name ? h("p.muted.pg-msg", s.name) : null),
-      h("td", h("code.pg-wrap", s.url)),
+      h("td.pg-url", h("code.pg-wrap", s.url)),
       h("td", h("ul.pg-plain", (s.rules || []).map((r) => h("li", h("code", ruleText(r)))))),
       cell(s.secretSet ? "Set" : "—"),
       cell(s.enabled === false ? "No" : "Yes"),
