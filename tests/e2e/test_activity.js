@@ -2,12 +2,14 @@
 // The dataflow pages against a real sluice: events posted to the first-start Customer.io flow's
 // webhook URL show in the run table, the chart, the live tail and the dataset preview; bad events
 // in error diagnostics; the properties panel, enable/disable, the mapping editor, replay, alerts,
-// and the page at 375 px. One server and one browser page for the file.
+// the page at 375 px, and the live tail behind an API key. One server and one browser page for
+// the file, except for the API key's own.
 "use strict";
 
 const { test, before, after } = require("node:test");
 const assert = require("node:assert");
 const http = require("node:http");
+const { execFileSync } = require("node:child_process");
 const { Sluice, openBrowser, poll, sampleEvent } = require("./harness");
 
 const WAIT = { timeout: 10000 };
@@ -277,4 +279,28 @@ test("at 375 px the activity page fits the screen", async () => {
     }));
     assert.ok(sizes.doc <= sizes.view && sizes.body <= sizes.view, JSON.stringify(sizes));
   }, { width: 375, height: 800 });
+});
+
+test("with an API key the page logs in and the live tail sends the key", async () => {
+  const keyed = new Sluice();
+  const key = execFileSync(process.env.SLUICE_BIN, ["keys", "create", "--name", "e2e", "--data", keyed.dir],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  await keyed.start();
+  keyed.apiKey = key;
+  const kb = await openBrowser();
+  try {
+    const kflow = await keyed.defaultFlow();
+    await kb.page.goto(`${keyed.base}/ui/#/dataflows/${kflow.id}`);
+    await kb.page.fill("#api-key", key);
+    await kb.page.click("form.login button[type=submit]");
+    await kb.page.waitForSelector("#tail-info", WAIT);
+    const posted = await keyed.postEvent(kflow, sampleEvent("email_sent.json"));
+    await kb.page.waitForSelector(`#tail-list [data-xaction-id="${posted.json.xactionId}"]`, WAIT);
+    assert.deepStrictEqual(kb.external, []);
+    // Only the first request, before the key was given, may fail (Chromium logs that 401).
+    assert.deepStrictEqual(kb.errors, ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]);
+  } finally {
+    await kb.browser.close();
+    await keyed.stop();
+  }
 });
