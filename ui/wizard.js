@@ -1212,7 +1212,7 @@
     const plan = [];
     if (d.datasetMode === "new") {
       plan.push({
-        id: "dataset", label: "Create the dataset",
+        id: "dataset", label: "Create the dataset", what: "dataset",
         body: () => ({
           name: d.datasetName.trim(), schemaRef: { id: schemaId, contentType: XED },
           tags: d.profile ? { unifiedProfile: ["enabled:true"] } : {},
@@ -1226,6 +1226,7 @@
       plan.push({
         id: "dataset",
         label: change ? `Turn Profile ingestion ${d.profile ? "on" : "off"} for dataset ${ds.name}` : `Use dataset ${ds.name}`,
+        what: change ? "Profile tag changed on dataset" : null,
         body: () => ({ id: d.datasetId, profile: d.profile }),
         run: async () => {
           if (d.profile !== hasProfileTag(ds)) {
@@ -1243,7 +1244,7 @@
       });
     }
     plan.push({
-      id: "source", label: "Create the source connection",
+      id: "source", label: "Create the source connection", what: "source connection",
       body: () => {
         const b = { name: `${flowName}: Customer.io source`, connectionSpec: { id: CIO_SPEC, version: "1.0" }, data: { format: "json" } };
         if (d.signingKey) b.params = { signingKeys: [d.signingKey] };
@@ -1253,7 +1254,7 @@
       done: (id) => { ids.source = id; },
     });
     plan.push({
-      id: "target", label: "Create the target connection",
+      id: "target", label: "Create the target connection", what: "target connection",
       body: () => ({
         name: `${flowName}: dataset target`, connectionSpec: { id: LAKE_SPEC, version: "1.0" },
         data: { format: "parquet_xdm", schema: { id: schemaId, version: XED } },
@@ -1263,7 +1264,7 @@
       done: (id) => { ids.target = id; },
     });
     plan.push({
-      id: "mapping", label: "Create the mapping set",
+      id: "mapping", label: "Create the mapping set", what: "mapping set",
       body: () => ({ outputSchema: { schemaRef: { id: schemaId, contentType: XED } }, mappings: st.mapping.rows.map(toMapping) }),
       run: async (b) => {
         const res = await api("POST", P.mappingSets, b);
@@ -1272,7 +1273,7 @@
       done: (v) => { ids.mapping = v; },
     });
     plan.push({
-      id: "flow", label: "Create the dataflow",
+      id: "flow", label: "Create the dataflow", what: "dataflow",
       body: () => {
         const options = { errorDiagnosticsEnabled: d.diagnostics };
         if (d.partial) options.partialIngestionPercent = Number(d.partialPercent);
@@ -1289,7 +1290,7 @@
     });
     if (d.alerts) {
       plan.push({
-        id: "alerts", label: "Subscribe to alerts",
+        id: "alerts", label: "Subscribe to alerts", what: "alert subscription",
         body: () => {
           const rules = RULES.filter((r) => d.rules[r.name]).map((r) =>
             r.threshold ? { name: r.name, [r.threshold]: Number(d[r.threshold]) } : r.name);
@@ -1327,7 +1328,7 @@
       const prev = st.created[s.id];
       try {
         const result = prev && prev.sig === sig ? prev.result : await s.run(body);
-        st.created[s.id] = { sig, result, label: s.label };
+        st.created[s.id] = { sig, result, what: s.what };
         s.done(result);
         mark.badge.textContent = prev && prev.sig === sig ? "Done before" : "Done";
         mark.badge.className = "badge ok";
@@ -1337,10 +1338,10 @@
         mark.badge.className = "badge bad";
         w.busy(false);
         showError(errors, e);
-        const made = Object.values(st.created).filter((c) => c.result);
+        const made = Object.values(st.created).filter((c) => c.what);
         errors.appendChild(h("p#finish-created", made.length
-          ? ["Already done: ", made.map((c) => `${c.label} (${typeof c.result === "object" ? c.result.id : c.result})`).join("; "),
-            ". Press Finish to try again: these are reused while their settings stay the same."]
+          ? ["Already created: ", made.map((c) => `${c.what} ${typeof c.result === "object" ? c.result.id : c.result}`).join(", "),
+            ". Press Finish to try again: these are reused as long as their settings stay the same."]
           : "Nothing was created. Fix the problem and press Finish again."));
         return;
       }
@@ -1375,7 +1376,6 @@
       st,
       alive: true,
       loadToken: 0,
-      renderToken: 0,
       current: (body) => w.alive && body === w.body,
       // Earlier steps always open; a later one when every step before it is complete.
       reachable: (i) => i <= st.step || (i <= st.maxStep + 1 && STEPS.slice(0, i).every((s) => !s.check(st))),

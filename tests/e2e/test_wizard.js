@@ -205,7 +205,7 @@ test("into an existing dataset; a Finish that fails part-way resumes without cre
     assert.match(await page.textContent("#finish-error"), /user name or password/);
     assert.strictEqual(await page.textContent("#finish-progress li[data-step=flow] .badge"), "Done");
     assert.strictEqual(await page.textContent("#finish-progress li[data-step=alerts] .badge"), "Failed");
-    assert.match(await page.textContent("#finish-created"), /Create the dataflow \([0-9a-f-]{36}\)/);
+    assert.match(await page.textContent("#finish-created"), /Already created: Profile tag changed on dataset [0-9a-f]{24}, .*, dataflow [0-9a-f-]{36}\./);
     assert.ok(await page.isEnabled("#wizard-finish"));
     assert.match(page.url(), /#\/sources\/customerio\/new$/);
     assert.strictEqual(await count("/data/foundation/flowservice/flows"), 2);
