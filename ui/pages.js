@@ -337,7 +337,7 @@
       refreshError: h("p.error.pg-msg", { role: "status" }),
       editor: h("section.card#mapping-editor", { hidden: true, "aria-labelledby": "mapping-editor-title" }),
       props: h("div#flow-properties"),
-      banner: h("div.pg-banner#activity-banner"),
+      banner: h("div#activity-banner"),
       chart: h("div#activity-chart-slot"),
       runs: h("div#runs-slot"),
       overview: h("section.card#run-overview", { hidden: true, "aria-labelledby": "run-overview-title" }),
@@ -802,7 +802,8 @@
 
   function mappingEditorRow(row, i, remove) {
     const n = i + 1;
-    const type = h("select", { id: row.key + "-type", on: { change: () => { row.type = type.value; } } },
+    // A static value may be empty; a path or an expression may not.
+    const type = h("select", { id: row.key + "-type", on: { change: () => { row.type = type.value; src.required = row.type !== "STATIC"; } } },
       SOURCE_TYPES.map((t) => h("option", { value: t, selected: t === row.type }, t)));
     const src = h("input", { id: row.key + "-src", type: "text", value: row.source, required: row.type !== "STATIC",
       on: { input: () => { row.source = src.value; } } });
@@ -950,8 +951,8 @@
           }
           info.textContent = `${list.children.length} event${list.children.length === 1 ? "" : "s"} shown; live.`;
         } catch (e) {
-          if (!page.life.alive || e.name === "AbortError") return;
-          if (isUnauthorized(e)) { page.life.stop(); return; }
+          // After a 401 the tail stops; the next refresh, through Sluice.api, shows the login form.
+          if (!page.life.alive || e.name === "AbortError" || isUnauthorized(e)) return;
           info.textContent = `Live tail interrupted (${e.message}); retrying.`;
         }
         await page.life.sleep(retry);
@@ -1037,6 +1038,12 @@
       recordPreview(preview.data || []));
   });
 
+  // Every value in a record, nested ones too (not the keys), for the search box.
+  function valuesText(v) {
+    if (v === null || typeof v !== "object") return String(v);
+    return Object.values(v).map(valuesText).join("\n");
+  }
+
   // The latest records as a table with a search box, and the selected record as JSON.
   function recordPreview(records) {
     const section = h("section.card", { "aria-labelledby": "preview-title" }, h("h2#preview-title", "Latest records"));
@@ -1049,7 +1056,7 @@
     const search = h("input#preview-search", { type: "search", autocomplete: "off" });
     const count = h("p.muted#preview-count", { role: "status" });
     const json = h("div#record-json-slot");
-    const texts = records.map((r) => JSON.stringify(r).toLowerCase());
+    const texts = records.map((r) => valuesText(r).toLowerCase());
     let selected = null;
     const rows = records.map((r, i) => h("tr", { dataset: { testid: "record-row", index: String(i) } },
       h("td", h("button.link", { type: "button", on: { click: () => select(i) } }, `View ${i + 1}`)),
@@ -1312,7 +1319,7 @@
         : r.threshold ? h("input#sub-rate", { type: "number", min: "0", max: "100", step: "0.01", value: "0.5" }) : null;
       return { r, box, thr };
     });
-    return h("form.pg-sub-form#subscription-form", {
+    return h("form#subscription-form", {
       on: {
         submit: async (e) => {
           e.preventDefault();
