@@ -193,13 +193,20 @@ static void reply_diagnostics(sl_http_req *req, sl_app *app, const char *flow_id
                               "since '%.60s' is neither epoch milliseconds nor ISO-8601", since_s);
         return;
     }
+    const char *until_s = sl_http_query(req, "until");
+    int64_t until = 0;
+    if (until_s != NULL && !sl_parse_time(until_s, &until)) {
+        sl_http_reply_problem(req, 400, "Invalid until",
+                              "until '%.60s' is neither epoch milliseconds nor ISO-8601", until_s);
+        return;
+    }
     const char *level = sl_http_query(req, "level");
     if (level != NULL && strcmp(level, "error") != 0 && strcmp(level, "warning") != 0) {
         sl_http_reply_problem(req, 400, "Invalid level", "level must be 'error' or 'warning'");
         return;
     }
     char sql[512];
-    sl_sqlv args[5];
+    sl_sqlv args[6];
     int n = 0;
     size_t len = (size_t)snprintf(sql, sizeof(sql), "SELECT * FROM diagnostics WHERE 1 = 1");
     if (flow_id != NULL) {
@@ -213,6 +220,10 @@ static void reply_diagnostics(sl_http_req *req, sl_app *app, const char *flow_id
     if (since_s != NULL) {
         args[n++] = SL_SQL_I(since);
         len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND received_ms >= $%d", n);
+    }
+    if (until_s != NULL) {
+        args[n++] = SL_SQL_I(until);
+        len += (size_t)snprintf(sql + len, sizeof(sql) - len, " AND received_ms <= $%d", n);
     }
     if (level != NULL) {
         args[n++] = SL_SQL_S(level);
