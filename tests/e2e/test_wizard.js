@@ -160,7 +160,12 @@ test("the wizard with the Customer.io sample creates a dataflow that ingests sig
     assert.deepStrictEqual(sub.rules.map((r) => r.name).sort(), ["sources_flow_run_delay", "sources_flow_run_failure"]);
     assert.strictEqual(sub.rules.find((r) => r.name === "sources_flow_run_delay").thresholdMinutes, 20);
 
-    // The new flow's webhook URL takes signed events (and only those) into the new dataset.
+    // Finish lands on the flow's activity page (pages.js), which gives the webhook URL.
+    await page.waitForSelector("#prop-webhook-url");
+    assert.strictEqual(await page.inputValue("#prop-flow-id"), flowId);
+    assert.strictEqual(await page.inputValue("#prop-webhook-url"), `${flow.options.inletUrl}?x-adobe-flow-id=${flowId}`);
+
+    // That URL takes signed events (and only those) into the new dataset.
     const ev = sampleEvent("email_sent.json");
     assert.strictEqual((await s.postEvent(flow, sampleEvent("email_sent.json"))).status, 401);
     assert.strictEqual((await s.postEvent(flow, ev, SIGNING_KEY)).status, 200);
