@@ -272,7 +272,7 @@
     category.addEventListener("change", update);
     search.addEventListener("input", update);
 
-    add(container, 
+    add(container,
       h("h1", "Sources"),
       h("p.muted", "Connect a source to stream its events into a dataset. Customer.io sends its reporting webhooks to a dataflow's streaming endpoint."),
       h("div.wz-toolbar",
@@ -457,7 +457,7 @@
       const s = st.source;
       if (!s) return;
       const more = s.total > s.rows.length ? ` (the preview shows the first ${s.rows.length})` : "";
-      add(preview, 
+      add(preview,
         h("p#sample-summary", h("strong", s.name), `: ${plural(s.total, "row")}${more}.`),
         h("h3", "Preview"),
         tabs("sample", "Sample preview", [
@@ -467,7 +467,7 @@
         schemaTreeView(s.fields));
     }
 
-    add(body, 
+    add(body,
       h("p", "Choose a sample of the events Customer.io will send. sluice infers the source schema from it, and uses it to recommend mappings and to preview them."),
       zone, loading, errorBox, preview);
     drawPreview();
@@ -554,14 +554,14 @@
     // Options.
     const percent = h("input#partial-threshold", { type: "number", min: "0", max: "100", step: "any", value: d.partialPercent, on: { input: set("partialPercent") } });
     const partialBox = h("div.wz-sub#partial-box", field("partial-threshold", "Error threshold (%)", percent,
-      "Ingestion of a run stops being partial (the run fails) once more than this share of its records fail."));
+      "The run fails when more than this share of its records fail."));
     const alertBox = h("div.wz-sub#alert-settings", alertSettings(w));
     const sync = () => {
       partialBox.hidden = !d.partial;
       alertBox.hidden = !d.alerts;
     };
 
-    add(body, 
+    add(body,
       h("h3", "Dataset"),
       h("fieldset.wz-choice", h("legend", "Where the records go"),
         radio("new", "New dataset"), radio("existing", "Existing dataset", ids.length === 0),
@@ -577,7 +577,7 @@
         h("div.wz-option", toggle("opt-diagnostics", "Error diagnostics", d.diagnostics, (v) => { d.diagnostics = v; w.refresh(); }),
           h("p.wz-help", "Keeps each failed record with its error and raw body.")),
         h("div.wz-option", toggle("opt-partial", "Partial ingestion", d.partial, (v) => { d.partial = v; sync(); w.refresh(); }),
-          h("p.wz-help", "Ingests the valid records of a run even when some fail."), partialBox),
+          h("p.wz-help", "Without it one failed record fails the hour's run; with it, the run fails only past a threshold. Valid records are ingested either way."), partialBox),
         h("div.wz-option", toggle("opt-alerts", "Alerts", d.alerts, (v) => { d.alerts = v; sync(); w.refresh(); }),
           h("p.wz-help", "Posts alerts about this dataflow's runs to a webhook."), alertBox)),
       h("h3", "Customer.io signing key"),
@@ -779,7 +779,7 @@
       this.editor = new ExpressionEditor(this);
       this.previewBox = h("div#mapping-preview", { "aria-live": "polite" });
 
-      add(this.body, 
+      add(this.body,
         h("p", "Map the sample's fields to the fields of ", h("strong", schemaTitle(st, m.schema.$id)),
           ". Recommended mappings are filled in; change, add or remove them."),
         m.note ? h("p.note", m.note) : null,
@@ -986,7 +986,7 @@
         }
       }
       const failing = out.filter((r) => (r.errors || []).length).length;
-      add(clear(box), 
+      add(clear(box),
         h("p#preview-summary", `${plural(out.length, "record")} mapped`, failing ? `, ${failing} with problems.` : ", no problem."),
         objectTable(out.map((r) => r.data || {}), {
           title: "Problems",
@@ -1027,7 +1027,7 @@
       const count = h("p.wz-help#fn-count", { role: "status" });
       const help = h("div.wz-fn-help#fn-help", h("p.muted", "Choose a function to insert it at the cursor."));
       const show = (f) => {
-        add(clear(help), 
+        add(clear(help),
           h("p", h("code", f.syntax || f.function)),
           h("p", f.description || ""),
           f.example ? h("p", "Example: ", h("code", f.example), f.result ? [" → ", h("code", f.result)] : null) : null,
@@ -1179,7 +1179,7 @@
     const rules = RULES.filter((r) => d.rules[r.name]).map((r) =>
       r.threshold === "thresholdMinutes" ? `${r.label} (${d.thresholdMinutes} min)`
         : r.threshold ? `${r.label} (${d.thresholdPercent} %)` : r.label);
-    add(body, 
+    add(body,
       h("h3", "Connection"),
       dl([["Source", "Customer.io (reporting webhooks, streaming)"], ["Sample", st.source.name],
         ["Rows", String(st.source.total)], ["Columns", String(sourcePaths(st.source.fields).length)],
@@ -1418,7 +1418,7 @@
       },
     };
 
-    add(container, 
+    add(container,
       h("h1", "Add data: Customer.io"),
       h("nav.wz-steps", { "aria-label": "Wizard steps" }, h("ol", stepButtons.map((b) => h("li", b)))),
       errorBox, stepBox,
