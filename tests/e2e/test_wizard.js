@@ -44,6 +44,10 @@ async function withUi(viewport, fn) {
   }
 }
 
+// Form controls without a <label> (the UI's rule: every input has one).
+const unlabelled = (page) => page.evaluate(() => [...document.querySelectorAll("input, select, textarea")]
+  .filter((e) => e.type !== "hidden" && !e.labels.length).map((e) => e.id || e.outerHTML));
+
 const visibleRows = (page) => page.locator("[data-testid=mapping-row]:visible").count();
 
 async function uploadText(page, name, text) {
@@ -64,6 +68,7 @@ test("the wizard with the Customer.io sample creates a dataflow that ingests sig
     await page.waitForSelector("#schema-tree li[data-path='data.identifiers.cio_id']");
     assert.match(await page.textContent("#sample-summary"), /1 row/);
     assert.match(await page.textContent("#sample-panel-table"), /subscribed/);
+    assert.deepStrictEqual(await unlabelled(page), []);
     await page.click("#wizard-next");
 
     // Dataflow detail: every option, with Next held back by each missing value.
@@ -89,6 +94,7 @@ test("the wizard with the Customer.io sample creates a dataflow that ingests sig
     await page.fill("#alert-secret", ALERT_SECRET);
     await page.fill("#signing-key", SIGNING_KEY);
     assert.ok(await page.isEnabled("#wizard-next"));
+    assert.deepStrictEqual(await unlabelled(page), []);
     await page.click("#wizard-next");
 
     // Mapping: recommendations cover the mandatory fields.
@@ -97,6 +103,7 @@ test("the wizard with the Customer.io sample creates a dataflow that ingests sig
     assert.strictEqual(await page.textContent("#count-identity"), "3");
     assert.strictEqual(await page.textContent("#count-errors"), "0");
     assert.match(await page.textContent("#mapping-preview"), /test@example\.com/);
+    assert.deepStrictEqual(await unlabelled(page), []);
 
     // Removing cio_id warns (with the test-mode note); the warning maps it back.
     await page.click("[data-testid=mapping-row][data-destination=cio_id] .wz-remove");
@@ -250,6 +257,7 @@ test("a calculated field shows its syntax error with the position, then validate
 
     await page.click("#add-calculated");
     assert.strictEqual(await page.evaluate(() => document.activeElement.id), "expr-input");
+    assert.deepStrictEqual(await unlabelled(page), []);
     await page.fill("#expr-input", "upper(metric");
     await page.waitForSelector("#expr-error");
     assert.match(await page.textContent("#expr-error"), /Line 1, column 13: .*expected '\)'/);
@@ -291,6 +299,7 @@ test("the catalog filters and searches; samples load from files, bad ones are re
     await page.waitForSelector("[data-testid=source-card]");
     const cards = async () => page.$$eval("[data-testid=source-card]", (cs) => cs.map((c) => c.dataset.source).sort());
     assert.deepStrictEqual(await cards(), ["customerio-webhook", "http-api"]);
+    assert.deepStrictEqual(await unlabelled(page), []);
     await page.selectOption("#catalog-category", "Streaming");
     assert.deepStrictEqual(await cards(), ["http-api"]);
     await page.selectOption("#catalog-category", "Marketing automation");
