@@ -495,11 +495,21 @@ void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
             schema != NULL) {
             (void)sl_schema_apply(schema, rec, &warn_schema, &err);
         }
-        /* What the pipeline would refuse: every violation of the schema (at most 5). */
+        /* What the pipeline would refuse: every violation of the schema (at most 5). The
+         * pipeline gives a record without _id the event's transaction id first: so here. */
         sl_violation viol[SL_VIOLATIONS_MAX];
-        size_t nviol = schema != NULL && rec != NULL
-                           ? sl_schema_validate(schema, rec, viol, SL_VIOLATIONS_MAX)
-                           : 0;
+        size_t nviol = 0;
+        if (schema != NULL && rec != NULL && json_object_is_type(rec, json_type_object)) {
+            json_object *idv = NULL;
+            bool filled = !json_object_object_get_ex(rec, "_id", &idv) || idv == NULL;
+            if (filled) {
+                json_object_object_add(rec, "_id", json_object_new_string("preview"));
+            }
+            nviol = sl_schema_validate(schema, rec, viol, SL_VIOLATIONS_MAX);
+            if (filled) {
+                json_object_object_del(rec, "_id");
+            }
+        }
         json_object_object_add(r, "data", rec);
         if (warn_map + warn_schema > 0 || err.code != SL_OK || nviol > 0) {
             json_object *errs = json_object_new_array();
@@ -583,12 +593,14 @@ static const struct {
     const char *target;
     const char *source;
 } cio_paths[] = {
+    {"_id", "event_id"},
     {"object_type", "object_type"},
     {"metric", "metric"},
     {"event_id", "event_id"},
     {"timestamp", "timestamp"},
     {"id", "data.identifiers.id"},
     {"email", "data.identifiers.email"},
+    {"email", "data.email_address"}, /* customer events without identifiers */
     {"cio_id", "data.identifiers.cio_id"},
     {"customer_id", "data.customer_id"},
     {"delivery_id", "data.delivery_id"},
