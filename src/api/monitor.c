@@ -159,6 +159,28 @@ static int parse_limit(sl_http_req *req, int def, int max)
     return (int)v;
 }
 
+/* Run `sql` and answer {"items": [view(row)...]}. */
+static void reply_items(sl_http_req *req, sl_app *app, const char *sql, const sl_sqlv *args,
+                        int nargs, json_object *(*view)(json_object *row))
+{
+    json_object *rows = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (sl_store_query(app->store, sql, args, nargs, &rows, &err) != SL_OK) {
+        sl_http_reply_err(req, &err);
+        return;
+    }
+    json_object *items = json_object_new_array();
+    size_t m = json_object_array_length(rows);
+    for (size_t i = 0; i < m; i++) {
+        json_object_array_add(items, view(json_object_array_get_idx(rows, i)));
+    }
+    json_object_put(rows);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "items", items);
+    sl_http_reply_json(req, 200, o);
+}
+
 static json_object *diag_item(json_object *row)
 {
     static const struct {
@@ -231,22 +253,7 @@ static void reply_diagnostics(sl_http_req *req, sl_app *app, const char *flow_id
     }
     args[n++] = SL_SQL_I(limit);
     (void)snprintf(sql + len, sizeof(sql) - len, " ORDER BY id DESC LIMIT $%d", n);
-    json_object *rows = NULL;
-    sl_err err;
-    sl_err_clear(&err);
-    if (sl_store_query(app->store, sql, args, n, &rows, &err) != SL_OK) {
-        sl_http_reply_err(req, &err);
-        return;
-    }
-    json_object *items = json_object_new_array();
-    size_t m = json_object_array_length(rows);
-    for (size_t i = 0; i < m; i++) {
-        json_object_array_add(items, diag_item(json_object_array_get_idx(rows, i)));
-    }
-    json_object_put(rows);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "items", items);
-    sl_http_reply_json(req, 200, o);
+    reply_items(req, app, sql, args, n, diag_item);
 }
 
 static bool flow_exists(sl_http_req *req, sl_app *app, const char *id)
@@ -743,22 +750,7 @@ void sl__api_alerts_list(sl_http_req *req, void *ud)
     }
     args[n++] = SL_SQL_I(limit);
     (void)snprintf(sql + len, sizeof(sql) - len, " ORDER BY updated_ms DESC, id LIMIT $%d", n);
-    json_object *rows = NULL;
-    sl_err err;
-    sl_err_clear(&err);
-    if (sl_store_query(app->store, sql, args, n, &rows, &err) != SL_OK) {
-        sl_http_reply_err(req, &err);
-        return;
-    }
-    json_object *items = json_object_new_array();
-    size_t m = json_object_array_length(rows);
-    for (size_t i = 0; i < m; i++) {
-        json_object_array_add(items, alert_item(json_object_array_get_idx(rows, i)));
-    }
-    json_object_put(rows);
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "items", items);
-    sl_http_reply_json(req, 200, o);
+    reply_items(req, app, sql, args, n, alert_item);
 }
 
 void sl__api_alerts_get(sl_http_req *req, void *ud)

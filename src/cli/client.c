@@ -86,3 +86,29 @@ void sl_cli_client_print_problem(const char *what, long status, const sl_buf *re
     }
     json_object_put(o);
 }
+
+const char *sl_cli_opt(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
+        return argv[*i] + n + 1;
+    }
+    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc) {
+        return argv[++*i];
+    }
+    return NULL;
+}
+
+void sl_cli_urlencode(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)in; *p != '\0' && n + 4 < cap; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            out[n++] = (char)*p;
+        } else {
+            n += (size_t)snprintf(out + n, cap - n, "%%%02X", *p);
+        }
+    }
+    out[n] = '\0';
+}

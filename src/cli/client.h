@@ -23,6 +23,13 @@ void sl_cli_client_init(sl_cli_client *c, const char *admin, const char *key);
 int sl_cli_client_request(const sl_cli_client *c, const char *method, const char *path,
                           const char *body, long *status, sl_buf *resp, sl_err *err);
 
+/* argv[*i] as option `name`: "--name=v" or "--name v" (then *i moves past v); NULL when it is
+ * not that option. */
+const char *sl_cli_opt(int argc, char **argv, int *i, const char *name);
+
+/* Percent-encode `in` for a URL path segment or query value into `out` (`cap` bytes). */
+void sl_cli_urlencode(const char *in, char *out, size_t cap);
+
 /* Print a problem+json answer's detail (or the raw body) to stderr after `what`. */
 void sl_cli_client_print_problem(const char *what, long status, const sl_buf *resp);
 

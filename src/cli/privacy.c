@@ -22,32 +22,6 @@ static void usage(FILE *out)
                   "  --api-key KEY     API key (SLUICE_API_KEY)\n");
 }
 
-static const char *opt(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
-        return argv[*i] + n + 1;
-    }
-    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc) {
-        return argv[++*i];
-    }
-    return NULL;
-}
-
-static void encode(const char *in, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)in; *p != '\0' && n + 4 < cap; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-            out[n++] = (char)*p;
-        } else {
-            n += (size_t)snprintf(out + n, cap - n, "%%%02X", *p);
-        }
-    }
-    out[n] = '\0';
-}
-
 int sl_cli_privacy(int argc, char **argv)
 {
     if (sl_cli_wants_help(argc, argv)) {
@@ -62,13 +36,13 @@ int sl_cli_privacy(int argc, char **argv)
     const char *ns = NULL, *id = NULL, *admin = NULL, *key = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        if ((v = opt(argc, argv, &i, "--namespace")) != NULL) {
+        if ((v = sl_cli_opt(argc, argv, &i, "--namespace")) != NULL) {
             ns = v;
-        } else if ((v = opt(argc, argv, &i, "--id")) != NULL) {
+        } else if ((v = sl_cli_opt(argc, argv, &i, "--id")) != NULL) {
             id = v;
-        } else if ((v = opt(argc, argv, &i, "--admin")) != NULL) {
+        } else if ((v = sl_cli_opt(argc, argv, &i, "--admin")) != NULL) {
             admin = v;
-        } else if ((v = opt(argc, argv, &i, "--api-key")) != NULL) {
+        } else if ((v = sl_cli_opt(argc, argv, &i, "--api-key")) != NULL) {
             key = v;
         } else {
             (void)fprintf(stderr, "sluice privacy: unexpected argument '%s'\n\n", argv[i]);
@@ -84,8 +58,8 @@ int sl_cli_privacy(int argc, char **argv)
     sl_cli_client c;
     sl_cli_client_init(&c, admin, key);
     char ens[256], eid[2048], path[2600];
-    encode(ns, ens, sizeof(ens));
-    encode(id, eid, sizeof(eid));
+    sl_cli_urlencode(ns, ens, sizeof(ens));
+    sl_cli_urlencode(id, eid, sizeof(eid));
     (void)snprintf(path, sizeof(path), "/data/core/ups/access/entities?entityId=%s&entityIdNS=%s",
                    eid, ens);
     sl_buf resp = {0};

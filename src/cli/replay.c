@@ -26,32 +26,6 @@ static void usage(FILE *out)
                   "  --api-key KEY     API key (SLUICE_API_KEY)\n");
 }
 
-static const char *opt(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=') {
-        return argv[*i] + n + 1;
-    }
-    if (strcmp(argv[*i], name) == 0 && *i + 1 < argc) {
-        return argv[++*i];
-    }
-    return NULL;
-}
-
-static void encode(const char *in, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)in; *p != '\0' && n + 4 < cap; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == ':') {
-            out[n++] = (char)*p;
-        } else {
-            n += (size_t)snprintf(out + n, cap - n, "%%%02X", *p);
-        }
-    }
-    out[n] = '\0';
-}
-
 int sl_cli_replay(int argc, char **argv)
 {
     if (sl_cli_wants_help(argc, argv)) {
@@ -62,15 +36,15 @@ int sl_cli_replay(int argc, char **argv)
     int wait = 0;
     for (int i = 0; i < argc; i++) {
         const char *v = NULL;
-        if ((v = opt(argc, argv, &i, "--from")) != NULL) {
+        if ((v = sl_cli_opt(argc, argv, &i, "--from")) != NULL) {
             from = v;
-        } else if ((v = opt(argc, argv, &i, "--to")) != NULL) {
+        } else if ((v = sl_cli_opt(argc, argv, &i, "--to")) != NULL) {
             to = v;
-        } else if ((v = opt(argc, argv, &i, "--run")) != NULL) {
+        } else if ((v = sl_cli_opt(argc, argv, &i, "--run")) != NULL) {
             run = v;
-        } else if ((v = opt(argc, argv, &i, "--admin")) != NULL) {
+        } else if ((v = sl_cli_opt(argc, argv, &i, "--admin")) != NULL) {
             admin = v;
-        } else if ((v = opt(argc, argv, &i, "--api-key")) != NULL) {
+        } else if ((v = sl_cli_opt(argc, argv, &i, "--api-key")) != NULL) {
             key = v;
         } else if (strcmp(argv[i], "--wait") == 0) {
             wait = 1;
@@ -95,15 +69,15 @@ int sl_cli_replay(int argc, char **argv)
     sl_cli_client c;
     sl_cli_client_init(&c, admin, key);
     char path[1024], ef[256], ev[128];
-    encode(flow, ef, sizeof(ef));
+    sl_cli_urlencode(flow, ef, sizeof(ef));
     if (run != NULL) {
-        encode(run, ev, sizeof(ev));
+        sl_cli_urlencode(run, ev, sizeof(ev));
         (void)snprintf(path, sizeof(path),
                        "/data/foundation/flowservice/flows/%s/action?op=replay&runId=%s", ef, ev);
     } else {
         char et[128];
-        encode(from, ev, sizeof(ev));
-        encode(to != NULL ? to : "", et, sizeof(et));
+        sl_cli_urlencode(from, ev, sizeof(ev));
+        sl_cli_urlencode(to != NULL ? to : "", et, sizeof(et));
         (void)snprintf(path, sizeof(path),
                        "/data/foundation/flowservice/flows/%s/action?op=replay&from=%s%s%s", ef, ev,
                        to != NULL ? "&to=" : "", to != NULL ? et : "");
