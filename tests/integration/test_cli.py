@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -364,6 +365,32 @@ class Cli(harness.SluiceTestCase):
             self.assertEqual(len(r.json()["data"]), 100, "limit above the maximum")
         else:
             self.assertProblem(r, 400, "limit above the maximum")
+
+    def test_replay_command(self):
+        """`sluice replay` works through the admin API: --wait follows the replay to its end; a
+        refusal (before retention) exits 1 with the server's reason; bad usage exits 64."""
+        s = self.sluice()
+        ev = make_event()
+        r = s.post_event(ev)
+        self.assertAccepted(r, s, "event")
+        s.wait_event_ids([ev["event_id"]])
+        admin = "127.0.0.1:%d" % s.admin_port
+        # the hour the event was received in (not "now": the test may straddle an hour)
+        hour = time.strftime("%Y-%m-%dT%H:00:00Z", time.gmtime(r.json()["receivedTimeMs"] / 1000))
+        p = run_cli(["replay", s.flow_id, "--from", hour, "--admin", admin, "--wait"], timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = p.stdout.decode()
+        self.assertRegex(out, r"replay [0-9a-f-]{36} queued")
+        self.assertIn("completed: 1/1 hours, 1 events", out)
+        self.assertEqual(s.ds_count(), 1, "a replay rewrites rows, it does not add them")
+        p = run_cli(["replay", s.flow_id, "--from", "2020-01-01T00:00:00Z", "--admin=" + admin])
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no longer in the landing log", p.stderr.decode())
+        p = run_cli(["replay", s.flow_id, "--from", "yesterday", "--admin", admin])
+        self.assertEqual(p.returncode, 64)
+        p = run_cli(["replay", "--from", hour])
+        self.assertEqual(p.returncode, 64)
+        self.assertIn("usage: sluice replay", p.stderr.decode())
 
 
 if __name__ == "__main__":
