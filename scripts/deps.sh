@@ -6,10 +6,11 @@ set -euo pipefail
 
 build_pkgs=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libjson-c-dev
             libsqlite3-dev libssl-dev libyaml-dev libpq-dev libpcre2-dev libicu-dev
-            libcurl4-openssl-dev)
+            libcurl4-openssl-dev libnats-dev)
 # postgresql: initdb/pg_ctl (and psql, through postgresql-client) for the tests that start a
 # throwaway cluster (tests/integration/pgserver.py); no cluster of the package is used.
-test_pkgs=(libcmocka-dev python3 sqlite3 curl clang postgresql chromium nodejs)
+# nats-server: tests/unit/test_jetstream.c starts a throwaway three-node JetStream cluster.
+test_pkgs=(libcmocka-dev python3 sqlite3 curl clang postgresql chromium nodejs nats-server)
 bench_pkgs=(wrk nginx-light lua5.1 python3)
 
 want=("${build_pkgs[@]}")

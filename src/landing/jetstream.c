@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* landing/jetstream.c: the landing log on NATS JetStream. One connection per handle; libnats
+ * reconnects by itself (to any server of the URL list), so a dead server costs the requests in
+ * flight a timeout (503), never a restart. The stream and consumer are created once and then
+ * only checked, so several nodes can start at the same time. */
+#include "landing/jetstream.h"
+
+#include "core/log.h"
+#include "core/mem.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <nats/nats.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUBJECTS          "landing.>"
+#define SUBJECT_PREFIX    "landing."
+#define API_WAIT_MS       5000 /* JetStream API requests (stream/consumer info, create) */
+#define ACK_FLUSH_MS      5000
+#define NS_PER_MS         INT64_C(1000000)
+#define SL_JS_MAX_SERVERS 16
+
+struct sl_js {
+    natsOptions *nopts;
+    natsConnection *nc;
+    jsCtx *ctx;
+    natsSubscription *sub;
+    char *stream;
+    char *consumer;
+    atomic_bool closing; /* sl_js_close has begun: a disconnect is expected, not news */
+};
+
+/* libnats' own description of the last failure on this thread, or the status text. */
+static const char *nats_text(natsStatus s)
+{
+    natsStatus last = NATS_OK;
+    const char *t = nats_GetLastError(&last);
+    return t != NULL && *t != '\0' ? t : natsStatus_GetText(s);
+}
+
+static void on_async_error(natsConnection *nc, natsSubscription *sub, natsStatus s, void *ud)
+{
+    (void)nc;
+    (void)sub;
+    (void)ud;
+    SL_LOG_WARN("landing", "nats async error: %s", natsStatus_GetText(s));
+}
+
+static void on_disconnected(natsConnection *nc, void *ud)
+{
+    sl_js *js = ud;
+    (void)nc;
+    if (atomic_load(&js->closing)) {
+        return;
+    }
+    SL_LOG_WARN("landing", "nats disconnected; reconnecting");
+}
+
+static void on_reconnected(natsConnection *nc, void *ud)
+{
+    char url[256] = "";
+    (void)ud;
+    (void)natsConnection_GetConnectedUrl(nc, url, sizeof url);
+    SL_LOG_INFO("landing", "nats reconnected url=%s", url);
+}
+
+/* A flow id becomes one subject token: no separators, wildcards or whitespace. */
+static bool valid_token(const char *s, size_t cap)
+{
+    size_t len = s != NULL ? strlen(s) : 0;
+    if (len == 0 || len >= cap) {
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c <= ' ' || c == '.' || c == '*' || c == '>' || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static const char *storage_name(jsStorageType t)
+{
+    return t == js_FileStorage ? "file" : "memory";
+}
+
+/* Appends "; what" to the mismatch list in `buf`. */
+static void add_diff(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void add_diff(char *buf, size_t cap, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    if (used + 3 >= cap) {
+        return;
+    }
+    if (used > 0) {
+        memcpy(buf + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    (void)vsnprintf(buf + used, cap - used, fmt, ap);
+    va_end(ap);
+}
+
+static int check_stream(const sl_js_opts *o, const jsStreamConfig *c, sl_err *err)
+{
+    char diff[200] = "";
+    if (c->SubjectsLen != 1 || strcmp(c->Subjects[0], SUBJECTS) != 0) {
+        add_diff(diff, sizeof diff, "subjects are %s%s (want %s)",
+                 c->SubjectsLen > 0 ? c->Subjects[0] : "none", c->SubjectsLen > 1 ? ",..." : "",
+                 SUBJECTS);
+    }
+    if (c->Storage != js_FileStorage) {
+        add_diff(diff, sizeof diff, "storage is %s (want file)", storage_name(c->Storage));
+    }
+    if (c->Replicas != o->replicas) {
+        add_diff(diff, sizeof diff, "replicas is %" PRId64 " (want %d)", c->Replicas, o->replicas);
+    }
+    if (diff[0] != '\0') {
+        return sl_err_set(err, SL_ECONFIG, "nats stream %s does not match: %s", o->stream, diff);
+    }
+    if (c->MaxAge != o->max_age_ms * NS_PER_MS ||
+        c->Duplicates != (int64_t)o->dedupe_window_ms * NS_PER_MS) {
+        SL_LOG_WARN("landing",
+                    "nats stream %s keeps its max_age=%" PRId64 "ms dedupe_window=%" PRId64
+                    "ms (configured %" PRId64 "ms, %dms)",
+                    o->stream, c->MaxAge / NS_PER_MS, c->Duplicates / NS_PER_MS, o->max_age_ms,
+                    o->dedupe_window_ms);
+    }
+    return SL_OK;
+}
+
+static int ensure_stream(sl_js *js, const sl_js_opts *o, sl_err *err)
+{
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    int rc = SL_OK;
+    natsStatus s = js_GetStreamInfo(&si, js->ctx, o->stream, NULL, &jerr);
+    if (s == NATS_OK) {
+        rc = check_stream(o, si->Config, err);
+        goto out;
+    }
+    if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
+        rc = sl_err_set(err, SL_EIO, "nats stream %s info: %s", o->stream, nats_text(s));
+        goto out;
+    }
+    const char *subjects[] = {SUBJECTS};
+    jsStreamConfig cfg;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = o->stream;
+    cfg.Subjects = subjects;
+    cfg.SubjectsLen = 1;
+    cfg.Storage = js_FileStorage;
+    cfg.Retention = js_LimitsPolicy;
+    cfg.Replicas = o->replicas;
+    cfg.MaxAge = o->max_age_ms * NS_PER_MS;
+    cfg.Duplicates = (int64_t)o->dedupe_window_ms * NS_PER_MS;
+    s = js_AddStream(&si, js->ctx, &cfg, NULL, &jerr);
+    if (s != NATS_OK) {
+        /* Another node may have created it between our two requests: check that one. */
+        jsStreamInfo_Destroy(si);
+        si = NULL;
+        if (js_GetStreamInfo(&si, js->ctx, o->stream, NULL, NULL) == NATS_OK) {
+            rc = check_stream(o, si->Config, err);
+            goto out;
+        }
+        rc = sl_err_set(err, SL_EIO, "nats create stream %s (replicas=%d): %s (code %d)", o->stream,
+                        o->replicas, nats_text(s), (int)jerr);
+        goto out;
+    }
+    SL_LOG_INFO("landing", "nats stream created stream=%s replicas=%d", o->stream, o->replicas);
+out:
+    jsStreamInfo_Destroy(si);
+    return rc;
+}
+
+static int check_consumer(const sl_js_opts *o, const jsConsumerConfig *c, sl_err *err)
+{
+    char diff[200] = "";
+    if (c->DeliverSubject != NULL && c->DeliverSubject[0] != '\0') {
+        add_diff(diff, sizeof diff, "it is a push consumer (want pull)");
+    }
+    if (c->AckPolicy != js_AckExplicit) {
+        add_diff(diff, sizeof diff, "ack policy is not explicit");
+    }
+    if (c->AckWait != (int64_t)o->ack_wait_ms * NS_PER_MS) {
+        add_diff(diff, sizeof diff, "ack_wait is %" PRId64 "ms (want %d)", c->AckWait / NS_PER_MS,
+                 o->ack_wait_ms);
+    }
+    if (c->MaxAckPending != o->max_ack_pending) {
+        add_diff(diff, sizeof diff, "max_ack_pending is %" PRId64 " (want %d)", c->MaxAckPending,
+                 o->max_ack_pending);
+    }
+    if (diff[0] != '\0') {
+        return sl_err_set(err, SL_ECONFIG, "nats consumer %s of stream %s does not match: %s",
+                          o->consumer, o->stream, diff);
+    }
+    return SL_OK;
+}
+
+static int ensure_consumer(sl_js *js, const sl_js_opts *o, sl_err *err)
+{
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    int rc = SL_OK;
+    natsStatus s = js_GetConsumerInfo(&ci, js->ctx, o->stream, o->consumer, NULL, &jerr);
+    if (s == NATS_OK) {
+        rc = check_consumer(o, ci->Config, err);
+        goto out;
+    }
+    if (s != NATS_NOT_FOUND && jerr != JSConsumerNotFoundErr) {
+        rc = sl_err_set(err, SL_EIO, "nats consumer %s info: %s", o->consumer, nats_text(s));
+        goto out;
+    }
+    jsConsumerConfig cfg;
+    jsConsumerConfig_Init(&cfg);
+    cfg.Durable = o->consumer;
+    cfg.AckPolicy = js_AckExplicit;
+    cfg.AckWait = (int64_t)o->ack_wait_ms * NS_PER_MS;
+    cfg.MaxAckPending = o->max_ack_pending;
+    cfg.DeliverPolicy = js_DeliverAll;
+    cfg.FilterSubject = SUBJECTS;
+    s = js_AddConsumer(&ci, js->ctx, o->stream, &cfg, NULL, &jerr);
+    if (s != NATS_OK) {
+        jsConsumerInfo_Destroy(ci);
+        ci = NULL;
+        if (js_GetConsumerInfo(&ci, js->ctx, o->stream, o->consumer, NULL, NULL) == NATS_OK) {
+            rc = check_consumer(o, ci->Config, err);
+            goto out;
+        }
+        rc = sl_err_set(err, SL_EIO, "nats create consumer %s: %s (code %d)", o->consumer,
+                        nats_text(s), (int)jerr);
+        goto out;
+    }
+    SL_LOG_INFO("landing", "nats consumer created stream=%s consumer=%s", o->stream, o->consumer);
+out:
+    jsConsumerInfo_Destroy(ci);
+    return rc;
+}
+
+/* natsOptions_SetURL takes one URL: a comma-separated list goes to natsOptions_SetServers. */
+static natsStatus set_servers(natsOptions *no, const char *url)
+{
+    char *copy = sl_xstrdup(url);
+    const char *list[SL_JS_MAX_SERVERS];
+    int n = 0;
+    char *save = NULL;
+    for (char *u = strtok_r(copy, ", ", &save); u != NULL && n < SL_JS_MAX_SERVERS;
+         u = strtok_r(NULL, ", ", &save)) {
+        list[n++] = u;
+    }
+    natsStatus s = n > 0 ? natsOptions_SetServers(no, list, n) : NATS_INVALID_ARG;
+    free(copy);
+    return s;
+}
+
+static int connect_nats(sl_js *js, const char *url, sl_err *err)
+{
+    natsStatus s = natsOptions_Create(&js->nopts);
+    if (s == NATS_OK) {
+        s = set_servers(js->nopts, url);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetName(js->nopts, "sluice");
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetTimeout(js->nopts, 2000);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetMaxReconnect(js->nopts, -1); /* forever: a cluster comes back */
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetReconnectWait(js->nopts, 250);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetPingInterval(js->nopts, 5000);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetErrorHandler(js->nopts, on_async_error, NULL);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetDisconnectedCB(js->nopts, on_disconnected, js);
+    }
+    if (s == NATS_OK) {
+        s = natsOptions_SetReconnectedCB(js->nopts, on_reconnected, NULL);
+    }
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_ECONFIG, "nats url %s: %s", url, nats_text(s));
+    }
+    s = natsConnection_Connect(&js->nc, js->nopts);
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_EIO, "nats connect %s: %s", url, nats_text(s));
+    }
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.Wait = API_WAIT_MS;
+    s = natsConnection_JetStream(&js->ctx, js->nc, &jo);
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_EIO, "nats jetstream context: %s", nats_text(s));
+    }
+    return SL_OK;
+}
+
+int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
+{
+    *out = NULL;
+    sl_js_opts d = *o;
+    if (d.url == NULL || d.url[0] == '\0') {
+        return sl_err_set(err, SL_ECONFIG, "nats: no server URL");
+    }
+    d.stream = d.stream != NULL && d.stream[0] != '\0' ? d.stream : "SLUICE_LANDING";
+    d.consumer = d.consumer != NULL && d.consumer[0] != '\0' ? d.consumer : "sluice-processors";
+    d.replicas = d.replicas > 0 ? d.replicas : 3;
+    d.max_age_ms = d.max_age_ms > 0 ? d.max_age_ms : INT64_C(7) * 24 * 3600 * 1000;
+    d.dedupe_window_ms = d.dedupe_window_ms > 0 ? d.dedupe_window_ms : 2 * 60 * 1000;
+    d.max_ack_pending = d.max_ack_pending > 0 ? d.max_ack_pending : 4096;
+    d.ack_wait_ms = d.ack_wait_ms > 0 ? d.ack_wait_ms : 30000;
+    if (!valid_token(d.stream, 256) || !valid_token(d.consumer, 256)) {
+        return sl_err_set(err, SL_ECONFIG, "nats: invalid stream or consumer name");
+    }
+    if (d.replicas > 5 || d.max_age_ms > INT64_MAX / NS_PER_MS) {
+        return sl_err_set(err, SL_ECONFIG, "nats: replicas must be 1..5 and max_age bounded");
+    }
+
+    sl_js *js = sl_xcalloc(1, sizeof *js);
+    js->stream = sl_xstrdup(d.stream);
+    js->consumer = sl_xstrdup(d.consumer);
+    int rc = connect_nats(js, d.url, err);
+    if (rc == SL_OK) {
+        rc = ensure_stream(js, &d, err);
+    }
+    if (rc == SL_OK) {
+        rc = ensure_consumer(js, &d, err);
+    }
+    if (rc == SL_OK) {
+        jsSubOptions so;
+        jsSubOptions_Init(&so);
+        so.Stream = js->stream;
+        so.Consumer = js->consumer; /* bind: never create or delete it from here */
+        jsErrCode jerr = 0;
+        natsStatus s =
+            js_PullSubscribe(&js->sub, js->ctx, SUBJECTS, js->consumer, NULL, &so, &jerr);
+        if (s != NATS_OK) {
+            rc = sl_err_set(err, SL_EIO, "nats pull subscribe %s: %s (code %d)", js->consumer,
+                            nats_text(s), (int)jerr);
+        }
+    }
+    if (rc != SL_OK) {
+        sl_js_close(js);
+        return rc;
+    }
+    *out = js;
+    return SL_OK;
+}
+
+void sl_js_close(sl_js *js)
+{
+    if (js == NULL) {
+        return;
+    }
+    atomic_store(&js->closing, true);
+    /* Destroy without unsubscribing: the durable consumer outlives this process. */
+    natsSubscription_Destroy(js->sub);
+    jsCtx_Destroy(js->ctx);
+    natsConnection_Destroy(js->nc);
+    natsOptions_Destroy(js->nopts);
+    free(js->stream);
+    free(js->consumer);
+    free(js);
+}
+
+static natsStatus set_headers(natsMsg *m, const char *xaction_id, int64_t received_ms, int status,
+                              const char *detail)
+{
+    char num[32];
+    natsStatus s = natsMsgHeader_Set(m, "Sluice-Xaction-Id", xaction_id != NULL ? xaction_id : "");
+    if (s == NATS_OK) {
+        (void)snprintf(num, sizeof num, "%" PRId64, received_ms);
+        s = natsMsgHeader_Set(m, "Sluice-Received-Ms", num);
+    }
+    if (s == NATS_OK) {
+        (void)snprintf(num, sizeof num, "%d", status);
+        s = natsMsgHeader_Set(m, "Sluice-Status", num);
+    }
+    if (s == NATS_OK && detail != NULL) {
+        s = natsMsgHeader_Set(m, "Sluice-Detail", detail);
+    }
+    return s;
+}
+
+int sl_js_publish(sl_js *js, const char *flow_id, const char *msg_id, const char *xaction_id,
+                  int64_t received_ms, int status, const char *detail, sl_str body, int timeout_ms,
+                  bool *duplicate, sl_err *err)
+{
+    char subject[sizeof SUBJECT_PREFIX + 64];
+    char *id = NULL;
+    natsMsg *m = NULL;
+    jsPubAck *pa = NULL;
+    int rc = SL_OK;
+    if (duplicate != NULL) {
+        *duplicate = false;
+    }
+    if (!valid_token(flow_id, sizeof((sl_js_msg *)NULL)->flow_id)) {
+        return sl_err_set(err, SL_EINVAL, "nats: flow id is not a subject token");
+    }
+    if (body.len > INT_MAX) {
+        return sl_err_set(err, SL_ETOOBIG, "nats: body of %zu bytes", body.len);
+    }
+    const char *key = msg_id != NULL && msg_id[0] != '\0' ? msg_id : xaction_id;
+    if (key == NULL || key[0] == '\0') {
+        return sl_err_set(err, SL_EINVAL, "nats: event without event id or xaction id");
+    }
+    (void)snprintf(subject, sizeof subject, SUBJECT_PREFIX "%s", flow_id);
+    size_t idlen = strlen(flow_id) + 1 + strlen(key) + 1;
+    id = sl_xmalloc(idlen);
+    (void)snprintf(id, idlen, "%s:%s", flow_id, key);
+
+    natsStatus s = natsMsg_Create(&m, subject, NULL, body.ptr, (int)body.len);
+    if (s == NATS_OK) {
+        s = set_headers(m, xaction_id, received_ms, status, detail);
+    }
+    if (s != NATS_OK) {
+        rc = sl_err_set(err, SL_EINVAL, "nats message: %s", nats_text(s));
+        goto out;
+    }
+    jsPubOptions po;
+    jsPubOptions_Init(&po);
+    po.MsgId = id;
+    po.ExpectStream = js->stream;
+    po.MaxWait = timeout_ms > 0 ? timeout_ms : 1;
+    jsErrCode jerr = 0;
+    s = js_PublishMsg(&pa, js->ctx, m, &po, &jerr);
+    if (s != NATS_OK) {
+        rc = sl_err_set(err, SL_EBUSY, "nats publish %s: %s (code %d)", subject, nats_text(s),
+                        (int)jerr);
+        goto out;
+    }
+    if (duplicate != NULL) {
+        *duplicate = pa->Duplicate;
+    }
+out:
+    jsPubAck_Destroy(pa);
+    natsMsg_Destroy(m);
+    free(id);
+    return rc;
+}
+
+static void copy_header(natsMsg *m, const char *key, char *dst, size_t cap)
+{
+    const char *v = NULL;
+    dst[0] = '\0';
+    if (natsMsgHeader_Get(m, key, &v) == NATS_OK && v != NULL) {
+        (void)snprintf(dst, cap, "%s", v);
+    }
+}
+
+static int64_t int_header(natsMsg *m, const char *key)
+{
+    const char *v = NULL;
+    if (natsMsgHeader_Get(m, key, &v) != NATS_OK || v == NULL) {
+        return 0;
+    }
+    return strtoll(v, NULL, 10);
+}
+
+/* Fills `out` from `m`; false when `m` is not a landing event. */
+static bool decode(natsMsg *m, sl_js_msg *out)
+{
+    const char *subj = natsMsg_GetSubject(m);
+    if (subj == NULL || strncmp(subj, SUBJECT_PREFIX, strlen(SUBJECT_PREFIX)) != 0 ||
+        !valid_token(subj + strlen(SUBJECT_PREFIX), sizeof out->flow_id)) {
+        return false;
+    }
+    jsMsgMetaData *meta = NULL;
+    if (natsMsg_GetMetaData(&meta, m) != NATS_OK) {
+        return false;
+    }
+    out->stream_seq = meta->Sequence.Stream;
+    jsMsgMetaData_Destroy(meta);
+    (void)snprintf(out->flow_id, sizeof out->flow_id, "%s", subj + strlen(SUBJECT_PREFIX));
+    copy_header(m, "Sluice-Xaction-Id", out->xaction_id, sizeof out->xaction_id);
+    out->received_ms = int_header(m, "Sluice-Received-Ms");
+    out->status = (int)int_header(m, "Sluice-Status");
+    const char *detail = NULL;
+    out->detail = natsMsgHeader_Get(m, "Sluice-Detail", &detail) == NATS_OK ? detail : NULL;
+    out->body.ptr = natsMsg_GetData(m);
+    out->body.len = (size_t)natsMsg_GetDataLength(m);
+    out->handle = m;
+    return true;
+}
+
+int sl_js_fetch(sl_js *js, size_t max, int timeout_ms, sl_js_msg **msgs, size_t *n, sl_err *err)
+{
+    natsMsgList list = {NULL, 0};
+    jsErrCode jerr = 0;
+    *msgs = NULL;
+    *n = 0;
+    if (max == 0) {
+        return SL_OK;
+    }
+    int batch = max > INT_MAX ? INT_MAX : (int)max;
+    natsStatus s =
+        natsSubscription_Fetch(&list, js->sub, batch, timeout_ms > 0 ? timeout_ms : 1, &jerr);
+    if (s == NATS_TIMEOUT) {
+        return SL_OK; /* nothing arrived in time */
+    }
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_EBUSY, "nats fetch %s: %s (code %d)", js->consumer, nats_text(s),
+                          (int)jerr);
+    }
+    sl_js_msg *out = sl_xcalloc(list.Count > 0 ? (size_t)list.Count : 1, sizeof *out);
+    size_t k = 0;
+    for (int i = 0; i < list.Count; i++) {
+        natsMsg *m = list.Msgs[i];
+        list.Msgs[i] = NULL; /* ours now, or destroyed below */
+        if (decode(m, &out[k])) {
+            k++;
+            continue;
+        }
+        SL_LOG_WARN("landing", "nats: not a landing event, terminated subject=%s",
+                    natsMsg_GetSubject(m) != NULL ? natsMsg_GetSubject(m) : "");
+        (void)natsMsg_Term(m, NULL);
+        natsMsg_Destroy(m);
+    }
+    natsMsgList_Destroy(&list);
+    *msgs = out;
+    *n = k;
+    return SL_OK;
+}
+
+int sl_js_ack(sl_js *js, sl_js_msg *msgs, size_t n, sl_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        natsStatus s = natsMsg_Ack(msgs[i].handle, NULL);
+        if (s != NATS_OK) {
+            return sl_err_set(err, SL_EBUSY, "nats ack seq %" PRIu64 ": %s", msgs[i].stream_seq,
+                              nats_text(s));
+        }
+    }
+    /* Acks are fire-and-forget; the flush round-trip proves the server has read them. */
+    natsStatus s = natsConnection_FlushTimeout(js->nc, ACK_FLUSH_MS);
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_EBUSY, "nats ack flush: %s", nats_text(s));
+    }
+    return SL_OK;
+}
+
+void sl_js_msgs_free(sl_js_msg *msgs, size_t n)
+{
+    if (msgs == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        natsMsg_Destroy(msgs[i].handle);
+    }
+    free(msgs);
+}
+
+bool sl_js_ready(sl_js *js, char *why, size_t cap)
+{
+    natsConnStatus st = natsConnection_Status(js->nc);
+    if (st == NATS_CONN_STATUS_CONNECTED) {
+        return true;
+    }
+    const char *what = st == NATS_CONN_STATUS_RECONNECTING ? "reconnecting"
+                       : st == NATS_CONN_STATUS_CONNECTING ? "connecting"
+                       : st == NATS_CONN_STATUS_CLOSED     ? "connection closed"
+                                                           : "disconnected";
+    if (why != NULL && cap > 0) {
+        (void)snprintf(why, cap, "nats %s", what);
+    }
+    return false;
+}

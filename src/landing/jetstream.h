@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* landing/jetstream.h: the landing log as a NATS JetStream stream, for scale-out (ARCHITECTURE
+ * §4/§10): collect nodes publish each event and answer 200 only after JetStream acknowledged it;
+ * processors share one durable pull consumer and ack after their store commit. Publishing and
+ * sl_js_ready are safe from any thread; fetch and ack belong to one processor thread per handle.
+ * libnats and its threads stay inside landing/jetstream.c. */
+#ifndef SL_LANDING_JETSTREAM_H
+#define SL_LANDING_JETSTREAM_H
+
+#include "core/err.h"
+#include "core/str.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sl_js sl_js; /* opaque */
+
+/* Zero or NULL fields take the defaults. */
+typedef struct sl_js_opts {
+    const char *url;      /* "nats://127.0.0.1:4222[,nats://...]" (several servers: failover) */
+    const char *stream;   /* default "SLUICE_LANDING" */
+    int replicas;         /* default 3 */
+    int64_t max_age_ms;   /* retention, default 7 days */
+    int dedupe_window_ms; /* default 2 minutes (JetStream's default) */
+    const char *consumer; /* durable pull consumer name, default "sluice-processors" */
+    int max_ack_pending;  /* default 4096 */
+    int ack_wait_ms;      /* default 30000 */
+} sl_js_opts;
+
+/* Connect, and create the stream (subjects "landing.>", file storage, `replicas`) and the durable
+ * pull consumer (explicit ack) if missing, or check that existing ones match: a mismatch is
+ * SL_ECONFIG with a message saying what differs. No server reachable is SL_EIO. Returns an owned
+ * handle in *out (release with sl_js_close). */
+int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err);
+void sl_js_close(sl_js *js); /* NULL is a no-op */
+
+/* Publish one event on "landing.<flow_id>" and wait up to `timeout_ms` for JetStream's ack.
+ * The Nats-Msg-Id is flow_id ":" msg_id (the event id), or flow_id ":" xaction_id when msg_id is
+ * NULL or empty, so a resend inside the dedupe window is dropped by the server: then
+ * *duplicate is set (may be NULL). Headers: Sluice-Xaction-Id, Sluice-Received-Ms, Sluice-Status
+ * (0, or the HTTP status of a refused event), Sluice-Detail (when `detail` is not NULL). Borrows
+ * everything. SL_EINVAL for a flow id that is not one subject token of at most 63 bytes;
+ * SL_EBUSY when no ack came (the HTTP layer answers 503). */
+int sl_js_publish(sl_js *js, const char *flow_id, const char *msg_id, const char *xaction_id,
+                  int64_t received_ms, int status, const char *detail, sl_str body, int timeout_ms,
+                  bool *duplicate, sl_err *err);
+
+/* One fetched event. `detail` (NULL when absent) and `body` live in `handle`, the library's
+ * message, until sl_js_msgs_free. */
+typedef struct sl_js_msg {
+    uint64_t stream_seq;
+    char flow_id[64];
+    char xaction_id[64];
+    int64_t received_ms;
+    int status;
+    const char *detail;
+    sl_str body;
+    void *handle;
+} sl_js_msg;
+
+/* Fetch up to `max` messages for this processor, waiting up to `timeout_ms` for the first.
+ * *msgs is owned (release with sl_js_msgs_free), *n may be 0. A message that is not a landing
+ * event (subject not "landing.<flow id>") is terminated with a warning, never returned.
+ * SL_EBUSY when the servers cannot be reached. */
+int sl_js_fetch(sl_js *js, size_t max, int timeout_ms, sl_js_msg **msgs, size_t *n, sl_err *err);
+
+/* Acknowledge `n` fetched messages, after the store commit, and wait until the server has
+ * received the acks. Unacknowledged messages are redelivered after ack_wait. SL_EBUSY when the
+ * acks could not be sent. */
+int sl_js_ack(sl_js *js, sl_js_msg *msgs, size_t n, sl_err *err);
+void sl_js_msgs_free(sl_js_msg *msgs, size_t n); /* NULL is a no-op */
+
+/* Connectivity, for /readyz: false with a reason in `why` while no server is connected. */
+bool sl_js_ready(sl_js *js, char *why, size_t cap);
+
+#endif
