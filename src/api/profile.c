@@ -9,6 +9,7 @@
 #include "core/ids.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -722,6 +723,19 @@ void sl__api_entities_delete(sl_http_req *req, void *ud)
         json_object_array_add(ids, json_object_get(idv));
     }
     json_object_put(list);
+    /* Events received before this request may still be on their way into the datasets: let
+     * the processor pass them first (up to 10 s), so none of them brings the person back. */
+    if (app->landing != NULL && app->processor != NULL) {
+        int64_t last = sl_landing_wait(app->landing, INT64_MAX, 0);
+        for (int64_t until = sl_mono_ns() + 10000000000LL; sl_mono_ns() < until;) {
+            sl_processor_stats ps;
+            sl_processor_stats_get(app->processor, &ps);
+            if (ps.cursor >= last) {
+                break;
+            }
+            sl_sleep_ms(20);
+        }
+    }
     json_object *report = NULL;
     sl_resource_write_lock();
     int rc = sl_profile_delete(app->store, app->landing, ids, code, id, &report, &err);
