@@ -515,8 +515,8 @@ void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
             json_object *errs = json_object_new_array();
             for (size_t v = 0; v < nviol && v < SL_VIOLATIONS_MAX; v++) {
                 char msg[600];
-                (void)snprintf(msg, sizeof(msg), "%s: %s (%s)", viol[v].keyword, viol[v].message,
-                               viol[v].pointer);
+                (void)snprintf(msg, sizeof(msg), "%.24s: %.256s (%.256s)", viol[v].keyword,
+                               viol[v].message, viol[v].pointer);
                 json_object_array_add(errs, json_object_new_string(msg));
             }
             if (warn_map + warn_schema > 0 || err.code != SL_OK) {

@@ -26,9 +26,9 @@ void sl_profile_entity_id(const char *root, char *out, size_t cap)
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int n = 0;
     (void)EVP_Digest(root, strlen(root), md, &n, EVP_sha256(), NULL);
-    char hex[65];
+    char hex[33];
     sl_hex_encode(md, 16, hex);
-    (void)snprintf(out, cap, "sl%s", hex);
+    (void)snprintf(out, cap, "sl%.32s", hex);
 }
 
 /* ---- ingest ------------------------------------------------------------------------------ */
