@@ -5,7 +5,7 @@
 #   make bench      throughput, latency and CPU per event against nginx (wrk, loopback)
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make format     clang-format every C file in place
-.PHONY: all build run test test-quick test-asan bench bench-mapping fuzz format lint clean check-deep
+.PHONY: all build build-release run test test-quick test-asan bench bench-mapping fuzz format lint clean check-deep
 
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
@@ -30,6 +30,7 @@ test:
 	cmake --preset dev >/dev/null
 	cmake --build build -j $(JOBS)
 	cd build && ctest --output-on-failure -j 2
+	$(MAKE) build-release
 	$(MAKE) test-asan
 
 test-quick:
@@ -37,6 +38,11 @@ test-quick:
 	cmake --preset dev >/dev/null
 	cmake --build build -j $(JOBS)
 	cd build && ctest --output-on-failure -L quick
+
+# The optimised build with warnings as errors: -O2 finds format truncations -O0 does not.
+build-release:
+	cmake --preset release >/dev/null
+	cmake --build build-release -j $(JOBS)
 
 test-asan:
 	@scripts/deps.sh test
