@@ -232,29 +232,45 @@ int sl_profile_ingest(sl_store_tx *tx, const char *dataset_id, const char *row_i
                               "excluded.last_ms ELSE id_nodes.last_ms END",
                               args, 4, NULL, err);
     }
-    /* The distinct graphs they are in, with their sizes, biggest first. */
+    /* The distinct graphs they are in, with their sizes, biggest first: one query. */
     char roots[IDS_MAX][600];
     int64_t sizes[IDS_MAX];
     int nroots = 0;
-    for (int i = 0; i < n && rc == SL_OK; i++) {
+    char primary_root[600] = "";
+    if (rc == SL_OK) {
+        char sql[1024];
+        size_t len = (size_t)snprintf(sql, sizeof(sql),
+                                      "SELECT n.xid AS xid, n.root AS root, (SELECT count(*) FROM "
+                                      "id_nodes m WHERE m.root = n.root) AS size FROM id_nodes n "
+                                      "WHERE n.xid IN (");
+        sl_sqlv args[IDS_MAX];
+        for (int i = 0; i < n; i++) {
+            len +=
+                (size_t)snprintf(sql + len, sizeof(sql) - len, "%s$%d", i > 0 ? ", " : "", i + 1);
+            args[i] = SL_SQL_S(ids[i].xid);
+        }
+        (void)snprintf(sql + len, sizeof(sql) - len, ")");
         json_object *rows = NULL;
-        sl_sqlv args[] = {SL_SQL_S(ids[i].xid)};
-        rc = sl_store_query_tx(tx,
-                               "SELECT n.root AS root, (SELECT count(*) FROM id_nodes m WHERE "
-                               "m.root = n.root) AS size FROM id_nodes n WHERE n.xid = $1",
-                               args, 1, &rows, err);
-        if (rc != SL_OK) {
-            break;
-        }
-        json_object *row = json_object_array_get_idx(rows, 0);
-        const char *root = row != NULL ? row_str(row, "root") : NULL;
-        bool seen = root == NULL;
-        for (int k = 0; k < nroots && !seen; k++) {
-            seen = strcmp(roots[k], root) == 0;
-        }
-        if (!seen) {
-            (void)snprintf(roots[nroots], sizeof(roots[0]), "%s", root);
-            sizes[nroots++] = row_int(row, "size");
+        rc = sl_store_query_tx(tx, sql, args, n, &rows, err);
+        size_t nrows = rc == SL_OK ? json_object_array_length(rows) : 0;
+        for (size_t r = 0; r < nrows; r++) {
+            json_object *row = json_object_array_get_idx(rows, r);
+            const char *root = row_str(row, "root");
+            const char *xid = row_str(row, "xid");
+            if (root == NULL || xid == NULL) {
+                continue;
+            }
+            if (strcmp(xid, ids[0].xid) == 0) {
+                (void)snprintf(primary_root, sizeof(primary_root), "%s", root);
+            }
+            bool seen = false;
+            for (int k = 0; k < nroots && !seen; k++) {
+                seen = strcmp(roots[k], root) == 0;
+            }
+            if (!seen) {
+                (void)snprintf(roots[nroots], sizeof(roots[0]), "%s", root);
+                sizes[nroots++] = row_int(row, "size");
+            }
         }
         json_object_put(rows);
     }
@@ -271,7 +287,11 @@ int sl_profile_ingest(sl_store_tx *tx, const char *dataset_id, const char *row_i
             sizes[k - 1] = ts;
         }
     }
-    /* Link them into the biggest, as long as the merged graph stays within SL_GRAPH_MAX. */
+    /* Link them into the biggest, as long as the merged graph stays within SL_GRAPH_MAX. The
+     * record belongs to the graph of its primary identity (the first one): the biggest when
+     * that one was merged into it. */
+    char root[600] = "";
+    (void)snprintf(root, sizeof(root), "%s", primary_root);
     int64_t total = nroots > 0 ? sizes[0] : 0;
     for (int i = 1; i < nroots && rc == SL_OK; i++) {
         if (total + sizes[i] > SL_GRAPH_MAX) {
@@ -280,18 +300,9 @@ int sl_profile_ingest(sl_store_tx *tx, const char *dataset_id, const char *row_i
         }
         rc = merge_graphs(tx, roots[0], roots[i], err);
         total += sizes[i];
-    }
-    /* The graph the record belongs to: that of its primary identity (the first one). */
-    char root[600] = "";
-    if (rc == SL_OK && nroots > 0) {
-        json_object *rows = NULL;
-        sl_sqlv args[] = {SL_SQL_S(ids[0].xid)};
-        rc = sl_store_query_tx(tx, "SELECT root FROM id_nodes WHERE xid = $1", args, 1, &rows, err);
-        json_object *row = rc == SL_OK ? json_object_array_get_idx(rows, 0) : NULL;
-        if (row != NULL && row_str(row, "root") != NULL) {
-            (void)snprintf(root, sizeof(root), "%s", row_str(row, "root"));
+        if (strcmp(root, roots[i]) == 0) {
+            (void)snprintf(root, sizeof(root), "%s", roots[0]);
         }
-        json_object_put(rows);
     }
     if (rc == SL_OK && root[0] != '\0') {
         rc = record_attrs(tx, root, dataset_id, record, profile_class, event_ms, &out->attributes,

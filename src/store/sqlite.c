@@ -18,6 +18,7 @@
 
 #define READ_POOL_MAX 8
 #define TX_STMT_CACHE 8
+#define WCACHE_MAX    48
 
 typedef struct lite_store {
     sl_store base; /* first: store.c sees only this */
@@ -29,6 +30,14 @@ typedef struct lite_store {
     int npool;
     sl_checkpointer *ckpt; /* WAL checkpoints off the processor's commits */
     int wal_frames;        /* under wlock */
+    /* Prepared statements of the generic SQL path on the write connection (under wlock): the
+     * pipeline runs the same few statements for every event (runs, profile), and preparing
+     * each time cost more than running them. */
+    struct {
+        char *sql;
+        sqlite3_stmt *stmt;
+    } wcache[WCACHE_MAX];
+    int wcache_next;
 } lite_store;
 
 typedef struct lite_tx {
@@ -67,10 +76,15 @@ static int open_conn(const char *path, bool write, sqlite3 **out, sl_err *err)
      * loss: rows and cursor go back together and are replayed. NORMAL is safe in WAL mode. */
     /* Checkpoints run on their own thread (store/checkpointer.h): inside a processor commit
      * they would hold up the pipeline. */
+    /* A page cache of 64 MiB and memory-mapped reads: the pipeline's index lookups (dedupe,
+     * identities, runs) otherwise turn into a pread each once the tables outgrow SQLite's 2 MiB
+     * default. */
     const char *pragmas = write ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
                                   "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
                                   "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;"
-                                : "PRAGMA query_only=ON;";
+                                  "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+                                : "PRAGMA query_only=ON; PRAGMA cache_size=-16384;"
+                                  "PRAGMA mmap_size=268435456;";
     char *msg = NULL;
     if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         int rc = sl_err_set(err, SL_EIO, "configure %s: %s", path, msg);
@@ -85,6 +99,10 @@ static int open_conn(const char *path, bool write, sqlite3 **out, sl_err *err)
 static void lite_close(sl_store *base)
 {
     lite_store *st = (lite_store *)base;
+    for (int i = 0; i < WCACHE_MAX; i++) {
+        sqlite3_finalize(st->wcache[i].stmt);
+        free(st->wcache[i].sql);
+    }
     sl_checkpointer_stop(st->ckpt);
     for (int i = 0; i < st->npool; i++) {
         sqlite3_close(st->pool[i]);
@@ -725,12 +743,41 @@ static int bind_args(sqlite3 *db, sqlite3_stmt *s, const sl_sqlv *args, int narg
 }
 
 /* One statement on `db`; rows (when `rows` is not NULL) become JSON objects. */
-static int run_stmt(sqlite3 *db, const char *sql, const sl_sqlv *args, int nargs, int64_t *changes,
-                    json_object *rows, sl_err *err)
+/* The cached statement for `sql` on the write connection (prepared on first use, the oldest
+ * entry making room), or NULL with `err` set. Under wlock. */
+static sqlite3_stmt *cached_stmt(lite_store *st, const char *sql, sl_err *err)
+{
+    for (int i = 0; i < WCACHE_MAX; i++) {
+        if (st->wcache[i].sql != NULL && strcmp(st->wcache[i].sql, sql) == 0) {
+            return st->wcache[i].stmt;
+        }
+    }
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->wdb, sql, -1, &s, NULL) != SQLITE_OK) {
+        (void)db_error(err, st->wdb, "prepare");
+        return NULL;
+    }
+    int slot = st->wcache_next;
+    st->wcache_next = (st->wcache_next + 1) % WCACHE_MAX;
+    sqlite3_finalize(st->wcache[slot].stmt);
+    free(st->wcache[slot].sql);
+    st->wcache[slot].sql = sl_xstrdup(sql);
+    st->wcache[slot].stmt = s;
+    return s;
+}
+
+/* One statement on `db`; rows (when `rows` is not NULL) become JSON objects. With `cache` (the
+ * write connection's owner, under wlock) the statement is kept prepared for the next call. */
+static int run_stmt(lite_store *cache, sqlite3 *db, const char *sql, const sl_sqlv *args, int nargs,
+                    int64_t *changes, json_object *rows, sl_err *err)
 {
     sqlite3_stmt *s = NULL;
     int rc = SL_OK;
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
+    if (cache != NULL) {
+        if ((s = cached_stmt(cache, sql, err)) == NULL) {
+            return err != NULL ? err->code : SL_EIO;
+        }
+    } else if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
         return db_error(err, db, "prepare");
     }
     if ((rc = bind_args(db, s, args, nargs, err)) != SL_OK) {
@@ -772,7 +819,12 @@ static int run_stmt(sqlite3 *db, const char *sql, const sl_sqlv *args, int nargs
         *changes = sqlite3_changes(db);
     }
 out:
-    sqlite3_finalize(s);
+    if (cache != NULL) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    } else {
+        sqlite3_finalize(s);
+    }
     return rc;
 }
 
@@ -781,7 +833,7 @@ static int lite_exec(sl_store *base, const char *sql, const sl_sqlv *args, int n
 {
     lite_store *st = (lite_store *)base;
     pthread_mutex_lock(&st->wlock);
-    int rc = run_stmt(st->wdb, sql, args, nargs, changes, NULL, err);
+    int rc = run_stmt(st, st->wdb, sql, args, nargs, changes, NULL, err);
     pthread_mutex_unlock(&st->wlock);
     return rc;
 }
@@ -790,7 +842,7 @@ static int lite_tx_exec(sl_store_tx *base, const char *sql, const sl_sqlv *args,
                         int64_t *changes, sl_err *err)
 {
     lite_tx *tx = (lite_tx *)base;
-    return run_stmt(tx->st->wdb, sql, args, nargs, changes, NULL, err);
+    return run_stmt(tx->st, tx->st->wdb, sql, args, nargs, changes, NULL, err);
 }
 
 static int lite_query(sl_store *base, const char *sql, const sl_sqlv *args, int nargs,
@@ -803,7 +855,7 @@ static int lite_query(sl_store *base, const char *sql, const sl_sqlv *args, int 
         return rc;
     }
     json_object *arr = json_object_new_array();
-    rc = run_stmt(db, sql, args, nargs, NULL, arr, err);
+    rc = run_stmt(NULL, db, sql, args, nargs, NULL, arr, err);
     reader_release(st, db);
     if (rc != SL_OK) {
         json_object_put(arr);
@@ -818,7 +870,7 @@ static int lite_tx_query(sl_store_tx *base, const char *sql, const sl_sqlv *args
 {
     lite_tx *tx = (lite_tx *)base;
     json_object *arr = json_object_new_array();
-    int rc = run_stmt(tx->st->wdb, sql, args, nargs, NULL, arr, err);
+    int rc = run_stmt(tx->st, tx->st->wdb, sql, args, nargs, NULL, arr, err);
     if (rc != SL_OK) {
         json_object_put(arr);
         return rc;
