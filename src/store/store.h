@@ -25,7 +25,7 @@ typedef struct sl_row {
     const char *flow_id;
     sl_str record;       /* the mapped record as JSON text */
     int64_t received_ms; /* when the event it came from was received (0: unknown) */
-    bool replace;  /* replay: replace the row with the same event_id or _id instead of keeping it */
+    bool replace; /* replay: replace the row with the same event_id or _id instead of keeping it */
 } sl_row;
 
 /* Open the store named by `url` and apply pending migrations. Returns an owned handle
