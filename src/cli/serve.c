@@ -220,22 +220,6 @@ static bool has_role(const sl_config *cfg, const char *role)
     return false;
 }
 
-static int check_roles(const sl_config *cfg)
-{
-    if (cfg->roles.len == 0) {
-        SL_LOG_ERROR("main", "--roles is empty; give one or more of collect, process, admin");
-        return SL_EXIT_CONFIG;
-    }
-    for (size_t i = 0; i < cfg->roles.len; i++) {
-        const char *r = cfg->roles.items[i];
-        if (strcmp(r, "collect") != 0 && strcmp(r, "process") != 0 && strcmp(r, "admin") != 0) {
-            SL_LOG_ERROR("main", "unknown role '%s'; roles are collect, process and admin", r);
-            return SL_EXIT_CONFIG;
-        }
-    }
-    return 0;
-}
-
 /* Another node changed the catalog (PostgreSQL NOTIFY or polling): take the new snapshot. */
 static void on_catalog_changed(void *ud)
 {
@@ -266,10 +250,6 @@ static int serve(runtime *rt)
         return 1;
     }
     app->cfg = &rt->cfg;
-    int role_rc = check_roles(&rt->cfg);
-    if (role_rc != 0) {
-        return role_rc;
-    }
     bool collect_role = has_role(&rt->cfg, "collect");
     bool process_role = has_role(&rt->cfg, "process");
     bool admin_role = has_role(&rt->cfg, "admin");

@@ -1166,6 +1166,18 @@ int sl_config_finish(sl_config *c, sl_buf *problems)
             report(&r, name, "%s", why);
         }
     }
+    /* roles: a non-empty subset of collect, process, admin. */
+    option_name(c, find_field(offsetof(sl_config, roles)), name, sizeof(name));
+    if (c->roles.len == 0) {
+        report(&r, name, "found no role, expected one or more of collect, process, admin");
+    }
+    for (size_t i = 0; i < c->roles.len; i++) {
+        const char *role = c->roles.items[i];
+        if (strcmp(role, "collect") != 0 && strcmp(role, "process") != 0 &&
+            strcmp(role, "admin") != 0) {
+            report(&r, name, "found '%s', expected collect, process or admin", role);
+        }
+    }
     return r.count;
 }
 

@@ -703,6 +703,18 @@ static void test_config_finish_follows_data_and_collect(void **state)
     assert_string_equal(f->c.public_url, "http://[::1]:9001");
 }
 
+static void test_config_finish_checks_roles(void **state)
+{
+    fixture *f = *state;
+    char *good[] = {"--roles", "process,admin"};
+    assert_no_problems(f, sl_config_apply_args(&f->c, 2, good, &f->problems));
+    assert_no_problems(f, sl_config_finish(&f->c, &f->problems));
+    char *bad[] = {"--roles", "collect,procss"};
+    assert_no_problems(f, sl_config_apply_args(&f->c, 2, bad, &f->problems));
+    assert_int_equal(sl_config_finish(&f->c, &f->problems), 1);
+    assert_problem(f, "--roles: found 'procss', expected collect, process or admin\n");
+}
+
 static void test_config_finish_keeps_explicit_values(void **state)
 {
     fixture *f = *state;
@@ -831,6 +843,7 @@ int main(void)
         T(test_config_config_file_flag_beats_env),
         T(test_config_finish_derives_store_and_public_url),
         T(test_config_finish_follows_data_and_collect),
+        T(test_config_finish_checks_roles),
         T(test_config_finish_keeps_explicit_values),
         T(test_config_finish_strips_one_trailing_slash),
         T(test_config_finish_checks_listen_addresses),
