@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <nats/nats.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,6 @@ struct sl_js {
     natsSubscription *sub;
     char *stream;
     char *consumer;
-    atomic_bool closing; /* sl_js_close has begun: a disconnect is expected, not news */
 };
 
 /* libnats' own description of the last failure on this thread, or the status text. */
@@ -50,11 +48,13 @@ static void on_async_error(natsConnection *nc, natsSubscription *sub, natsStatus
     SL_LOG_WARN("landing", "nats async error: %s", natsStatus_GetText(s));
 }
 
+/* libnats may deliver this on its own thread after sl_js_close has freed the handle, so it
+ * takes no closure: the connection (kept alive by libnats for the callback) says whether the
+ * disconnect is the expected one of a close. */
 static void on_disconnected(natsConnection *nc, void *ud)
 {
-    sl_js *js = ud;
-    (void)nc;
-    if (atomic_load(&js->closing)) {
+    (void)ud;
+    if (natsConnection_IsClosed(nc)) {
         return;
     }
     SL_LOG_WARN("landing", "nats disconnected; reconnecting");
@@ -285,7 +285,7 @@ static int connect_nats(sl_js *js, const char *url, sl_err *err)
         s = natsOptions_SetErrorHandler(js->nopts, on_async_error, NULL);
     }
     if (s == NATS_OK) {
-        s = natsOptions_SetDisconnectedCB(js->nopts, on_disconnected, js);
+        s = natsOptions_SetDisconnectedCB(js->nopts, on_disconnected, NULL);
     }
     if (s == NATS_OK) {
         s = natsOptions_SetReconnectedCB(js->nopts, on_reconnected, NULL);
@@ -364,7 +364,6 @@ void sl_js_close(sl_js *js)
     if (js == NULL) {
         return;
     }
-    atomic_store(&js->closing, true);
     /* Destroy without unsubscribing: the durable consumer outlives this process. */
     natsSubscription_Destroy(js->sub);
     jsCtx_Destroy(js->ctx);
