@@ -1123,26 +1123,6 @@ const sl_store_backend sl__store_postgres = {
 
 static sl_store *pg_open(const char *url, sl_err *err)
 {
-    /* A URL libpq cannot read is a configuration mistake, not a server that is down. */
-    char *why = NULL;
-    PQconninfoOption *opts = PQconninfoParse(url, &why);
-    if (opts == NULL) {
-        /* libpq quotes the URL, which may hold a password: name it instead. */
-        const char *msg = why != NULL ? why : "out of memory";
-        const char *at = strstr(msg, url);
-        char text[512];
-        char line[200];
-        if (at != NULL) {
-            (void)snprintf(text, sizeof(text), "%.*sURL%s", (int)(at - msg), msg, at + strlen(url));
-        } else {
-            (void)snprintf(text, sizeof(text), "%s", msg);
-        }
-        one_line(text, line, sizeof(line));
-        (void)sl_err_set(err, SL_ECONFIG, "store URL: %s", line);
-        PQfreemem(why);
-        return NULL;
-    }
-    PQconninfoFree(opts);
     (void)url;
     (void)sl_err_set(err, SL_ECONFIG,
                      "this build has no PostgreSQL support (configure with "
