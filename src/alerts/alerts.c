@@ -318,12 +318,15 @@ static void metric_alert(sl_alerts *a, const sub_ctx *s, const char *rule, bool 
 
 static int64_t flow_backlog_oldest(sl_alerts *a, const char *flow_id)
 {
-    if (a->o.landing == NULL) {
-        return 0;
-    }
     int64_t cursor = 0, count = 0, oldest = 0;
     sl_err err;
     sl_err_clear(&err);
+    if (a->o.js != NULL) {
+        return sl_js_backlog(a->o.js, flow_id, &count, &oldest, &err) == SL_OK ? oldest : 0;
+    }
+    if (a->o.landing == NULL) {
+        return 0;
+    }
     if (sl_landing_cursor_get(a->o.landing, sl_store_cursor_get_any, a->o.st, &cursor, &err) !=
             SL_OK ||
         sl_landing_backlog(a->o.landing, cursor, flow_id, &count, &oldest, &err) != SL_OK) {

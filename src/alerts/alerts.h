@@ -9,6 +9,7 @@
 #define SL_ALERTS_H
 
 #include "core/err.h"
+#include "landing/jetstream.h"
 #include "landing/landing.h"
 #include "pipeline/catalog.h"
 #include "store/store.h"
@@ -29,6 +30,7 @@ typedef struct sl_alerts sl_alerts;
 typedef struct sl_alerts_opts {
     sl_store *st;
     sl_landing *landing; /* NULL on a node without the landing log: no delay rule, no purge */
+    sl_js *js;           /* cluster mode: the delay rule reads JetStream's backlog */
     sl_catalog_holder *cat;
     int interval_s;
     int landing_retention_days;

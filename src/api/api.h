@@ -15,11 +15,13 @@
 typedef struct sl_app {
     const sl_config *cfg;
     sl_store *store;
-    sl_landing *landing;
+    sl_landing *landing; /* NULL in cluster mode */
+    sl_js *js;           /* cluster mode (--nats): the JetStream landing log */
     sl_catalog_holder *catalog;
     sl_processor *processor;  /* NULL without the process role */
     struct sl_alerts *alerts; /* NULL without the admin role */
     sl_collect *collect;
+    bool collect_role; /* the collect listener is expected to run */
     sl_http_server *collect_srv;
     sl_http_server *admin_srv;
     const char *public_url; /* base of inlet URLs, no trailing slash */

@@ -30,7 +30,13 @@ void sl__api_readyz(sl_http_req *req, void *ud)
     bool store_ok = sl_store_meta_put(app->store, "readyz.probe", now, &err) == SL_OK;
     json_object_object_add(checks, "store", json_object_new_string(store_ok ? "ok" : err.msg));
     ready = ready && store_ok;
-    if (app->collect != NULL && app->cfg != NULL) {
+    if (app->js != NULL) {
+        char why[128] = "";
+        bool js_ok = sl_js_ready(app->js, why, sizeof(why));
+        json_object_object_add(checks, "nats", json_object_new_string(js_ok ? "ok" : why));
+        ready = ready && js_ok;
+    }
+    if (app->collect != NULL && app->collect_role) {
         bool collect_ok = app->collect_srv != NULL;
         json_object_object_add(checks, "collect",
                                json_object_new_string(collect_ok ? "ok" : "not listening"));
@@ -168,9 +174,37 @@ void sl__api_metrics(sl_http_req *req, void *ud)
                            oldest != 0 ? (double)(sl_now_ms() - oldest) / 1000.0 : 0.0);
         }
     }
+    if (app->js != NULL) {
+        int64_t waiting = 0, oldest = 0;
+        sl_err err;
+        sl_err_clear(&err);
+        char why[128] = "";
+        bool up = sl_js_ready(app->js, why, sizeof(why));
+        sl_buf_appendf(&b,
+                       "# HELP sluice_nats_connected 1 while a NATS server is connected.\n"
+                       "# TYPE sluice_nats_connected gauge\nsluice_nats_connected %d\n",
+                       up ? 1 : 0);
+        if (up && sl_js_backlog(app->js, NULL, &waiting, &oldest, &err) == SL_OK) {
+            sl_buf_appendf(&b,
+                           "# HELP sluice_landing_backlog_events Landed events not processed yet.\n"
+                           "# TYPE sluice_landing_backlog_events gauge\n"
+                           "sluice_landing_backlog_events %lld\n"
+                           "# HELP sluice_landing_backlog_oldest_seconds Age of the oldest landed "
+                           "event not processed yet (0 when none waits).\n"
+                           "# TYPE sluice_landing_backlog_oldest_seconds gauge\n"
+                           "sluice_landing_backlog_oldest_seconds %.3f\n",
+                           (long long)waiting,
+                           oldest != 0 ? (double)(sl_now_ms() - oldest) / 1000.0 : 0.0);
+        }
+    }
     if (app->processor != NULL) {
         sl_processor_stats ps;
         sl_processor_stats_get(app->processor, &ps);
+        if (app->js != NULL) {
+            counter(&b, "sluice_pipeline_redelivered_total",
+                    "JetStream messages redelivered after their commit (only acknowledged).", "",
+                    ps.redelivered);
+        }
         counter(&b, "sluice_pipeline_processed_total", "Landed events processed.", "",
                 ps.processed);
         counter(&b, "sluice_pipeline_ingested_total", "Rows written to datasets.", "", ps.ingested);

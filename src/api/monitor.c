@@ -27,14 +27,17 @@
 static int64_t oldest_waiting(void *ud, const char *flow_id)
 {
     sl_app *app = ud;
-    if (app->landing == NULL) {
-        return 0;
-    }
     int64_t cursor = 0;
     int64_t count = 0;
     int64_t oldest = 0;
     sl_err err;
     sl_err_clear(&err);
+    if (app->js != NULL) {
+        return sl_js_backlog(app->js, flow_id, &count, &oldest, &err) == SL_OK ? oldest : 0;
+    }
+    if (app->landing == NULL) {
+        return 0;
+    }
     if (sl_landing_cursor_get(app->landing, sl_store_cursor_get_any, app->store, &cursor, &err) !=
             SL_OK ||
         sl_landing_backlog(app->landing, cursor, flow_id, &count, &oldest, &err) != SL_OK) {
@@ -393,6 +396,12 @@ void sl__api_flow_replay(sl_http_req *req, void *ud)
     int64_t from = 0;
     int64_t to = now;
     if (!flow_exists(req, app, flow_id)) {
+        return;
+    }
+    if (app->js != NULL) {
+        sl_http_reply_problem(req, 501, "Replay not available in cluster mode",
+                              "replay re-reads the local landing log; with --nats the landed "
+                              "events are in JetStream, which sluice does not replay from yet");
         return;
     }
     if (run_id != NULL) {
@@ -811,7 +820,9 @@ void sl__api_flow_tail(sl_http_req *req, void *ud)
         return;
     }
     if (app->landing == NULL) {
-        sl_http_reply_problem(req, 503, NULL, "this node keeps no landing log to tail");
+        sl_http_reply_problem(req, 501, "Live tail not available in cluster mode",
+                              "the live tail reads the local landing log; with --nats the landed "
+                              "events are in JetStream: preview the flow's dataset instead");
         return;
     }
     const char *last = sl_http_header(req, "Last-Event-ID");

@@ -128,6 +128,7 @@ static void shutdown_all(runtime *rt)
     sl_alerts_stop(app->alerts);
     sl_processor_stop(app->processor);
     sl_landing_close(app->landing);
+    sl_js_close(app->js);
     sl_store_unwatch(app->store);
     sl_catalog_holder_destroy(app->catalog);
     sl_store_close(app->store);
@@ -244,7 +245,9 @@ static int serve(runtime *rt)
     char path[4200];
     sl_catalog *cat = NULL;
 
-    if (make_dirs(rt->cfg.data) != 0) {
+    /* In cluster mode on PostgreSQL a node keeps no local state: no data directory. */
+    bool stateless = rt->cfg.nats != NULL && strncmp(rt->cfg.store, "postgres", 8) == 0;
+    if (!stateless && make_dirs(rt->cfg.data) != 0) {
         SL_LOG_ERROR("main", "cannot create the data directory dir=%s error=\"%s\"", rt->cfg.data,
                      strerror(errno));
         return 1;
@@ -267,17 +270,36 @@ static int serve(runtime *rt)
     if (krc != 0) {
         return krc;
     }
-    (void)snprintf(path, sizeof(path), "%s/landing.db", rt->cfg.data);
-    if ((app->landing = sl_landing_open(path, &err)) == NULL ||
-        (process_role && (app->processor = sl_processor_start(app->store, app->landing,
-                                                              app->catalog, &err)) == NULL)) {
-        goto fail;
+    int64_t retention_ms = (int64_t)rt->cfg.landing_retention_days * 86400000LL;
+    if (rt->cfg.nats != NULL) {
+        sl_js_opts jo = {.url = rt->cfg.nats,
+                         .replicas = (int)rt->cfg.nats_replicas,
+                         .max_age_ms = retention_ms,
+                         .ack_wait_ms = (int)rt->cfg.nats_ack_wait * 1000,
+                         .consume = process_role};
+        if (sl_js_open(&jo, &app->js, &err) != SL_OK ||
+            (process_role &&
+             (app->processor = sl_processor_start_js(app->store, app->js, app->catalog,
+                                                     retention_ms, &err)) == NULL)) {
+            goto fail;
+        }
+        SL_LOG_INFO("main", "landing log is NATS JetStream stream=%s replicas=%lld",
+                    sl_js_stream_id(app->js), (long long)rt->cfg.nats_replicas);
+    } else {
+        (void)snprintf(path, sizeof(path), "%s/landing.db", rt->cfg.data);
+        if ((app->landing = sl_landing_open(path, &err)) == NULL ||
+            (process_role && (app->processor = sl_processor_start(app->store, app->landing,
+                                                                  app->catalog, &err)) == NULL)) {
+            goto fail;
+        }
     }
     if (!process_role) {
         SL_LOG_INFO("main", "no process role: landed events wait for a node that processes them");
     }
     rt->collect.catalog = app->catalog;
     rt->collect.landing = app->landing;
+    rt->collect.js = app->js;
+    app->collect_role = collect_role;
     rt->collect.timestamp_tolerance_s = rt->cfg.cio_timestamp_tolerance;
     app->collect = &rt->collect;
     size_t ncr = 0;
@@ -309,6 +331,7 @@ static int serve(runtime *rt)
         }
         sl_alerts_opts ao = {.st = app->store,
                              .landing = app->landing,
+                             .js = app->js,
                              .cat = app->catalog,
                              .interval_s = (int)rt->cfg.alerts_interval,
                              .landing_retention_days = (int)rt->cfg.landing_retention_days,

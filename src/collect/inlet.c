@@ -26,7 +26,9 @@ typedef struct inlet_job {
     size_t nitems;
     /* batch: per-message result; xaction id when accepted, else status + message */
     json_object *responses;
-    char **bodies; /* batch: serialised message bodies (owned) */
+    char **bodies;                    /* batch: serialised message bodies (owned) */
+    char **msg_ids;                   /* batch, cluster mode: the messages' event ids (owned) */
+    char event_id[SL_MAX_MSG_ID + 1]; /* single event, cluster mode */
     char xaction[48];
     char batch_id[48];
     bool batch;
@@ -42,12 +44,37 @@ static void job_release(void *p)
     for (size_t i = 0; job->bodies != NULL && i < job->nitems; i++) {
         free(job->bodies[i]);
         free((char *)job->items[i].xaction_id);
+        free(job->msg_ids != NULL ? job->msg_ids[i] : NULL);
     }
     free(job->bodies);
+    free(job->msg_ids);
     free(job->items);
     json_object_put(job->responses);
     sl_catalog_unref(job->cat);
     free(job);
+}
+
+/* The landing log of this node: the local one, or JetStream in cluster mode. */
+static void submit(sl_collect *c, sl_landing_req *lr)
+{
+    if (c->js != NULL) {
+        sl_js_submit(c->js, lr);
+    } else {
+        sl_landing_submit(c->landing, lr);
+    }
+}
+
+/* The event's own id, for JetStream's deduplication of resends: Customer.io's event_id (a
+ * string), when it is one of reasonable length; else NULL (the transaction id is used). */
+static const char *event_id_of(json_object *body)
+{
+    json_object *v = NULL;
+    if (!json_object_object_get_ex(body, "event_id", &v) ||
+        !json_object_is_type(v, json_type_string)) {
+        return NULL;
+    }
+    size_t len = (size_t)json_object_get_string_len(v);
+    return len > 0 && len <= SL_MAX_MSG_ID ? json_object_get_string(v) : NULL;
 }
 
 static void refuse(sl_http_req *req, sl_collect *c, unsigned status, const char *title,
@@ -137,7 +164,7 @@ static void land_refused(sl_collect *c, sl_http_req *req, const sl_flow_rt *flow
     r->lr.nitems = 1;
     r->lr.done = refused_done;
     r->lr.ud = r;
-    sl_landing_submit(c->landing, &r->lr);
+    submit(c, &r->lr);
 }
 
 static const char *flow_id_of(sl_http_req *req)
@@ -296,7 +323,7 @@ static void land(sl_http_req *req, inlet_job *job)
     job->lr.done = on_landed;
     job->lr.ud = job;
     sl_http_suspend(req);
-    sl_landing_submit(job->c->landing, &job->lr);
+    submit(job->c, &job->lr);
 }
 
 /* ?syncValidation=true: map and validate now. Returns true when the record is valid; else
@@ -407,24 +434,28 @@ static void on_body_single(sl_http_req *req, void *ud)
     const char *sync = sl_http_query(req, "syncValidation");
     bool want_sync = sync != NULL && strcasecmp(sync, "true") == 0;
     json_object *doc = NULL;
-    if (sl_event_parse(sl_http_body(req), SL_MAX_JSON_DEPTH, want_sync ? &doc : NULL, &err) !=
+    bool want_doc = want_sync || c->js != NULL;
+    if (sl_event_parse(sl_http_body(req), SL_MAX_JSON_DEPTH, want_doc ? &doc : NULL, &err) !=
         SL_OK) {
         land_refused(c, req, job->flow, sl_http_body(req), SL_CODE_UNPARSABLE, err.msg, NULL);
         refuse(req, c, 400, "Malformed event", err.msg);
         return;
     }
-    if (want_sync) {
-        bool pass = sync_validate(req, c, job, doc);
-        json_object_put(doc);
-        if (!pass) {
-            return;
-        }
+    const char *eid = doc != NULL ? event_id_of(doc) : NULL;
+    if (eid != NULL) {
+        (void)snprintf(job->event_id, sizeof(job->event_id), "%s", eid);
+    }
+    bool pass = !want_sync || sync_validate(req, c, job, doc);
+    json_object_put(doc);
+    if (!pass) {
+        return;
     }
     next_xaction(c, sl_http_received_ms(req), job->xaction, sizeof(job->xaction));
     job->items = sl_xcalloc(1, sizeof(*job->items));
     job->nitems = 1;
     job->items[0].flow_id = job->flow->id;
     job->items[0].xaction_id = job->xaction;
+    job->items[0].msg_id = job->event_id[0] != '\0' ? job->event_id : NULL;
     job->items[0].received_ms = sl_http_received_ms(req);
     job->items[0].body = sl_http_body(req);
     land(req, job);
@@ -489,6 +520,11 @@ static void batch_message(sl_http_req *req, sl_collect *c, inlet_job *job, json_
         body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
     job->items[i].flow_id = flow->id;
     job->items[i].xaction_id = xa;
+    if (c->js != NULL) {
+        const char *eid = event_id_of(body);
+        job->msg_ids[i] = eid != NULL ? sl_xstrdup(eid) : NULL;
+        job->items[i].msg_id = job->msg_ids[i];
+    }
     job->items[i].received_ms = sl_http_received_ms(req);
     job->items[i].body = sl_str_c(job->bodies[i]);
     json_object *r = json_object_new_object();
@@ -537,6 +573,7 @@ static void on_body_batch(sl_http_req *req, void *ud)
     job->responses = json_object_new_array();
     job->items = sl_xcalloc(n, sizeof(*job->items));
     job->bodies = sl_xcalloc(n, sizeof(*job->bodies));
+    job->msg_ids = sl_xcalloc(n, sizeof(*job->msg_ids));
     const sl_flow_rt *verified[1] = {job->flow};
     for (size_t i = 0; i < n; i++) {
         batch_message(req, c, job, json_object_array_get_idx(msgs, i), verified,

@@ -11,6 +11,7 @@
 #define SL_MAX_SIGNING_KEY_BYTES  256  /* one Customer.io signing key */
 #define SL_MAX_CIO_TIMESTAMP_LEN  32   /* X-CIO-Timestamp header */
 #define SL_MAX_BATCH_MESSAGES     1000 /* messages in one /collection/batch request */
+#define SL_MAX_MSG_ID             128 /* an event_id used as JetStream message id (longer: xaction id) */
 #define SL_MAX_ADMIN_BODY_BYTES   (4 * 1048576)
 #define SL_MAX_PREVIEW_ROWS       100
 #define SL_MAX_CONFIG_BYTES       1048576

@@ -5,23 +5,30 @@
  * only checked, so several nodes can start at the same time. */
 #include "landing/jetstream.h"
 
+#if SL_WITH_NATS
+
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 
 #include <inttypes.h>
 #include <limits.h>
 #include <nats/nats.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SUBJECTS          "landing.>"
-#define SUBJECT_PREFIX    "landing."
-#define API_WAIT_MS       5000 /* JetStream API requests (stream/consumer info, create) */
-#define ACK_FLUSH_MS      5000
-#define NS_PER_MS         INT64_C(1000000)
-#define SL_JS_MAX_SERVERS 16
+#define SUBJECTS            "landing.>"
+#define SUBJECT_PREFIX      "landing."
+#define API_WAIT_MS         5000 /* JetStream API requests (stream/consumer info, create) */
+#define ACK_FLUSH_MS        5000
+#define NS_PER_MS           INT64_C(1000000)
+#define SL_JS_MAX_SERVERS   16
+#define PUBLISH_DEADLINE_MS 3000 /* Customer.io gives up after 4 s */
+#define PUBLISH_RETRY_MS    100
+#define PUBLISHERS_MAX      256
 
 struct sl_js {
     natsOptions *nopts;
@@ -30,6 +37,14 @@ struct sl_js {
     natsSubscription *sub;
     char *stream;
     char *consumer;
+    char stream_id[300]; /* name@created */
+    /* sl_js_submit's queue and its publisher threads */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    sl_landing_req *head, *tail;
+    bool closing;
+    pthread_t *publishers;
+    int npublishers;
 };
 
 /* libnats' own description of the last failure on this thread, or the status text. */
@@ -144,6 +159,7 @@ static int ensure_stream(sl_js *js, const sl_js_opts *o, sl_err *err)
     natsStatus s = js_GetStreamInfo(&si, js->ctx, o->stream, NULL, &jerr);
     if (s == NATS_OK) {
         rc = check_stream(o, si->Config, err);
+        (void)snprintf(js->stream_id, sizeof js->stream_id, "%s@%" PRId64, o->stream, si->Created);
         goto out;
     }
     if (s != NATS_NOT_FOUND && jerr != JSStreamNotFoundErr) {
@@ -168,12 +184,15 @@ static int ensure_stream(sl_js *js, const sl_js_opts *o, sl_err *err)
         si = NULL;
         if (js_GetStreamInfo(&si, js->ctx, o->stream, NULL, NULL) == NATS_OK) {
             rc = check_stream(o, si->Config, err);
+            (void)snprintf(js->stream_id, sizeof js->stream_id, "%s@%" PRId64, o->stream,
+                           si->Created);
             goto out;
         }
         rc = sl_err_set(err, SL_EIO, "nats create stream %s (replicas=%d): %s (code %d)", o->stream,
                         o->replicas, nats_text(s), (int)jerr);
         goto out;
     }
+    (void)snprintf(js->stream_id, sizeof js->stream_id, "%s@%" PRId64, o->stream, si->Created);
     SL_LOG_INFO("landing", "nats stream created stream=%s replicas=%d", o->stream, o->replicas);
 out:
     jsStreamInfo_Destroy(si);
@@ -307,6 +326,151 @@ static int connect_nats(sl_js *js, const char *url, sl_err *err)
     return SL_OK;
 }
 
+static int64_t int_header(natsMsg *m, const char *key);
+
+/* ---- publishing for the collect listener ------------------------------------------------- */
+
+/* Publish one landing item, retrying until the deadline while JetStream cannot take it (a
+ * server went away and libnats is reconnecting, the stream is electing a leader). Retrying is
+ * safe: the message id makes the server drop a copy that did land. */
+static int publish_item(sl_js *js, const sl_landing_item *it, sl_err *err)
+{
+    int64_t deadline = sl_mono_ns() + (int64_t)PUBLISH_DEADLINE_MS * NS_PER_MS;
+    for (int attempt = 1;; attempt++) {
+        int64_t left_ms = (deadline - sl_mono_ns()) / NS_PER_MS;
+        sl_err_clear(err);
+        int rc =
+            sl_js_publish(js, it->flow_id, it->msg_id, it->xaction_id, it->received_ms, it->status,
+                          it->detail, it->body, (int)(left_ms > 1 ? left_ms : 1), NULL, err);
+        if (rc != SL_EBUSY) {
+            return rc;
+        }
+        left_ms = (deadline - sl_mono_ns()) / NS_PER_MS;
+        if (left_ms <= PUBLISH_RETRY_MS) {
+            SL_LOG_WARN("landing", "nats publish gave up attempts=%d flow=%s error=\"%s\"", attempt,
+                        it->flow_id, err->msg);
+            return rc;
+        }
+        sl_sleep_ms(PUBLISH_RETRY_MS);
+    }
+}
+
+static void *publisher_main(void *arg)
+{
+    sl_js *js = arg;
+    sl_thread_name("sl-js-publish");
+    for (;;) {
+        pthread_mutex_lock(&js->mu);
+        while (js->head == NULL && !js->closing) {
+            pthread_cond_wait(&js->cv, &js->mu);
+        }
+        sl_landing_req *req = js->head;
+        if (req != NULL) {
+            js->head = req->next;
+            if (js->head == NULL) {
+                js->tail = NULL;
+            }
+        }
+        bool closing = js->closing;
+        pthread_mutex_unlock(&js->mu);
+        if (req == NULL) {
+            return NULL; /* closing and nothing queued */
+        }
+        req->next = NULL;
+        int rc = SL_OK;
+        sl_err err;
+        for (size_t i = 0; i < req->nitems && rc == SL_OK; i++) {
+            rc = closing ? SL_EBUSY : publish_item(js, &req->items[i], &err);
+        }
+        req->done(req, rc == SL_OK ? SL_OK : SL_EBUSY);
+    }
+}
+
+static int start_publishers(sl_js *js, int n, sl_err *err)
+{
+    js->publishers = sl_xcalloc((size_t)n, sizeof *js->publishers);
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&js->publishers[i], NULL, publisher_main, js) != 0) {
+            return sl_err_set(err, SL_EIO, "nats: cannot start publisher thread %d", i);
+        }
+        js->npublishers++;
+    }
+    return SL_OK;
+}
+
+void sl_js_submit(sl_js *js, sl_landing_req *req)
+{
+    req->next = NULL;
+    pthread_mutex_lock(&js->mu);
+    if (js->closing) {
+        pthread_mutex_unlock(&js->mu);
+        req->done(req, SL_EBUSY);
+        return;
+    }
+    if (js->tail != NULL) {
+        js->tail->next = req;
+    } else {
+        js->head = req;
+    }
+    js->tail = req;
+    pthread_cond_signal(&js->cv);
+    pthread_mutex_unlock(&js->mu);
+}
+
+const char *sl_js_stream_id(const sl_js *js)
+{
+    return js->stream_id;
+}
+
+int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldest_ms, sl_err *err)
+{
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    *count = 0;
+    *oldest_ms = 0;
+    natsStatus s = js_GetConsumerInfo(&ci, js->ctx, js->stream, js->consumer, NULL, &jerr);
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_EBUSY, "nats consumer %s info: %s (code %d)", js->consumer,
+                          nats_text(s), (int)jerr);
+    }
+    int64_t waiting = (int64_t)ci->NumPending + ci->NumAckPending;
+    uint64_t first = ci->AckFloor.Stream + 1;
+    jsConsumerInfo_Destroy(ci);
+    if (waiting == 0) {
+        return SL_OK;
+    }
+    if (flow_id != NULL) {
+        char subject[sizeof SUBJECT_PREFIX + 64];
+        if (!valid_token(flow_id, 64)) {
+            return SL_OK;
+        }
+        (void)snprintf(subject, sizeof subject, SUBJECT_PREFIX "%s", flow_id);
+        natsMsg *last = NULL;
+        if (js_GetLastMsg(&last, js->ctx, js->stream, subject, NULL, NULL) != NATS_OK) {
+            return SL_OK; /* no event of this flow in the stream */
+        }
+        jsMsgMetaData *meta = NULL;
+        uint64_t seq = 0;
+        if (natsMsg_GetMetaData(&meta, last) == NATS_OK) {
+            seq = meta->Sequence.Stream;
+            jsMsgMetaData_Destroy(meta);
+        }
+        natsMsg_Destroy(last);
+        if (seq != 0 && seq < first) {
+            return SL_OK; /* the flow's newest event is processed */
+        }
+    }
+    *count = waiting;
+    /* Delivery is in stream order, so the first message after the ack floor is the oldest not
+     * processed (unless it was deleted: then the age is not known). */
+    natsMsg *m = NULL;
+    if (js_GetMsg(&m, js->ctx, js->stream, first, NULL, NULL) == NATS_OK) {
+        *oldest_ms = int_header(m, "Sluice-Received-Ms");
+        natsMsg_Destroy(m);
+    }
+    return SL_OK;
+}
+
 int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
 {
     *out = NULL;
@@ -321,6 +485,8 @@ int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
     d.dedupe_window_ms = d.dedupe_window_ms > 0 ? d.dedupe_window_ms : 2 * 60 * 1000;
     d.max_ack_pending = d.max_ack_pending > 0 ? d.max_ack_pending : 4096;
     d.ack_wait_ms = d.ack_wait_ms > 0 ? d.ack_wait_ms : 30000;
+    d.publishers =
+        d.publishers > 0 ? (d.publishers < PUBLISHERS_MAX ? d.publishers : PUBLISHERS_MAX) : 16;
     if (!valid_token(d.stream, 256) || !valid_token(d.consumer, 256)) {
         return sl_err_set(err, SL_ECONFIG, "nats: invalid stream or consumer name");
     }
@@ -331,6 +497,8 @@ int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
     sl_js *js = sl_xcalloc(1, sizeof *js);
     js->stream = sl_xstrdup(d.stream);
     js->consumer = sl_xstrdup(d.consumer);
+    pthread_mutex_init(&js->mu, NULL);
+    pthread_cond_init(&js->cv, NULL);
     int rc = connect_nats(js, d.url, err);
     if (rc == SL_OK) {
         rc = ensure_stream(js, &d, err);
@@ -338,7 +506,7 @@ int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
     if (rc == SL_OK) {
         rc = ensure_consumer(js, &d, err);
     }
-    if (rc == SL_OK) {
+    if (rc == SL_OK && d.consume) {
         jsSubOptions so;
         jsSubOptions_Init(&so);
         so.Stream = js->stream;
@@ -350,6 +518,9 @@ int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
             rc = sl_err_set(err, SL_EIO, "nats pull subscribe %s: %s (code %d)", js->consumer,
                             nats_text(s), (int)jerr);
         }
+    }
+    if (rc == SL_OK) {
+        rc = start_publishers(js, d.publishers, err);
     }
     if (rc != SL_OK) {
         sl_js_close(js);
@@ -364,6 +535,16 @@ void sl_js_close(sl_js *js)
     if (js == NULL) {
         return;
     }
+    pthread_mutex_lock(&js->mu);
+    js->closing = true;
+    pthread_cond_broadcast(&js->cv);
+    pthread_mutex_unlock(&js->mu);
+    for (int i = 0; i < js->npublishers; i++) {
+        pthread_join(js->publishers[i], NULL);
+    }
+    free(js->publishers);
+    pthread_cond_destroy(&js->cv);
+    pthread_mutex_destroy(&js->mu);
     /* Destroy without unsubscribing: the durable consumer outlives this process. */
     natsSubscription_Destroy(js->sub);
     jsCtx_Destroy(js->ctx);
@@ -500,6 +681,9 @@ int sl_js_fetch(sl_js *js, size_t max, int timeout_ms, sl_js_msg **msgs, size_t 
     jsErrCode jerr = 0;
     *msgs = NULL;
     *n = 0;
+    if (js->sub == NULL) {
+        return sl_err_set(err, SL_EINVAL, "nats: opened without consume; cannot fetch");
+    }
     if (max == 0) {
         return SL_OK;
     }
@@ -576,3 +760,78 @@ bool sl_js_ready(sl_js *js, char *why, size_t cap)
     }
     return false;
 }
+
+#else /* !SL_WITH_NATS: a build without libnats refuses --nats plainly */
+
+#include <stdio.h>
+
+int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
+{
+    (void)o;
+    *out = NULL;
+    return sl_err_set(err, SL_ECONFIG,
+                      "this sluice was built without NATS support (cmake -DSLUICE_WITH_NATS=ON "
+                      "with libnats-dev installed); --nats cannot be used");
+}
+
+void sl_js_close(sl_js *js)
+{
+    (void)js;
+}
+
+int sl_js_publish(sl_js *js, const char *flow_id, const char *msg_id, const char *xaction_id,
+                  int64_t received_ms, int status, const char *detail, sl_str body, int timeout_ms,
+                  bool *duplicate, sl_err *err)
+{
+    (void)js, (void)flow_id, (void)msg_id, (void)xaction_id, (void)received_ms, (void)status;
+    (void)detail, (void)body, (void)timeout_ms, (void)duplicate;
+    return sl_err_set(err, SL_ECONFIG, "built without NATS support");
+}
+
+void sl_js_submit(sl_js *js, sl_landing_req *req)
+{
+    (void)js;
+    req->done(req, SL_EBUSY);
+}
+
+const char *sl_js_stream_id(const sl_js *js)
+{
+    (void)js;
+    return "";
+}
+
+int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldest_ms, sl_err *err)
+{
+    (void)js, (void)flow_id;
+    *count = 0;
+    *oldest_ms = 0;
+    return sl_err_set(err, SL_ECONFIG, "built without NATS support");
+}
+
+int sl_js_fetch(sl_js *js, size_t max, int timeout_ms, sl_js_msg **msgs, size_t *n, sl_err *err)
+{
+    (void)js, (void)max, (void)timeout_ms;
+    *msgs = NULL;
+    *n = 0;
+    return sl_err_set(err, SL_ECONFIG, "built without NATS support");
+}
+
+int sl_js_ack(sl_js *js, sl_js_msg *msgs, size_t n, sl_err *err)
+{
+    (void)js, (void)msgs, (void)n;
+    return sl_err_set(err, SL_ECONFIG, "built without NATS support");
+}
+
+void sl_js_msgs_free(sl_js_msg *msgs, size_t n)
+{
+    (void)msgs, (void)n;
+}
+
+bool sl_js_ready(sl_js *js, char *why, size_t cap)
+{
+    (void)js;
+    (void)snprintf(why, cap, "built without NATS support");
+    return false;
+}
+
+#endif

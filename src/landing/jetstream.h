@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/str.h"
+#include "landing/landing.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,6 +27,8 @@ typedef struct sl_js_opts {
     const char *consumer; /* durable pull consumer name, default "sluice-processors" */
     int max_ack_pending;  /* default 4096 */
     int ack_wait_ms;      /* default 30000 */
+    int publishers;       /* threads publishing for sl_js_submit, default 16 */
+    bool consume;         /* bind the pull subscription: this node processes (sl_js_fetch) */
 } sl_js_opts;
 
 /* Connect, and create the stream (subjects "landing.>", file storage, `replicas`) and the durable
@@ -45,6 +48,26 @@ void sl_js_close(sl_js *js); /* NULL is a no-op */
 int sl_js_publish(sl_js *js, const char *flow_id, const char *msg_id, const char *xaction_id,
                   int64_t received_ms, int status, const char *detail, sl_str body, int timeout_ms,
                   bool *duplicate, sl_err *err);
+
+/* The landing log's sl_landing_submit for a collect node: publish every item of `req` (in order)
+ * on one of the publisher threads, then call req->done(req, SL_OK) once JetStream acknowledged
+ * them all, or req->done(req, SL_EBUSY) when one could not be published within the publish
+ * deadline (3 s, inside Customer.io's 4 s: a cluster electing a new stream leader is waited
+ * for). Never blocks; after sl_js_close has begun, done(req, SL_EBUSY) runs at once. Items are
+ * published with their msg_id, so a client's resend after a 503 is dropped by the server if an
+ * earlier attempt did land. */
+void sl_js_submit(sl_js *js, sl_landing_req *req);
+
+/* "{stream}@{creation time in ns}": names this stream incarnation (a re-created stream starts its
+ * sequence numbers again). */
+const char *sl_js_stream_id(const sl_js *js);
+
+/* Backlog for /metrics and the ingestion-delay rule (any thread): events not processed yet
+ * (waiting for delivery plus delivered and not acknowledged) and the receive time of the oldest
+ * of them (0 when none waits or it is not known). With `flow_id`, 0 and 0 when that flow's
+ * newest event is processed; otherwise the stream-wide figures (processors take the stream in
+ * order, so the flow's events wait behind the oldest one). */
+int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldest_ms, sl_err *err);
 
 /* One fetched event. `detail` (NULL when absent) and `body` live in `handle`, the library's
  * message, until sl_js_msgs_free. */

@@ -21,6 +21,9 @@ typedef int (*sl_store_cursor_get_fn)(void *st, const char *name, int64_t *out, 
 typedef struct sl_landing_item {
     const char *flow_id;
     const char *xaction_id;
+    /* The event's own id (Customer.io's event_id), NULL when it has none: the JetStream landing
+     * log deduplicates resends on it (the SQLite log does not need it). */
+    const char *msg_id;
     int64_t received_ms;
     sl_str body; /* raw bytes as received */
     /* 0 for an accepted event. An event the collect listener refused after reading it (not

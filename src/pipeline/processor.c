@@ -123,7 +123,10 @@ typedef struct flow_counts {
 
 struct sl_processor {
     sl_store *st;
-    sl_landing *landing;
+    sl_landing *landing; /* NULL in cluster mode */
+    sl_js *js;           /* cluster mode */
+    int64_t retention_ms;
+    int64_t last_purge_ms;
     sl_catalog_holder *cat;
     pthread_t thread;
     atomic_bool stop;
@@ -765,6 +768,193 @@ static int replay_step(sl_processor *p, int64_t cursor, sl_err *err)
     return SL_OK;
 }
 
+/* ---- cluster mode: JetStream ------------------------------------------------------------- */
+
+#define JS_FETCH_WAIT_MS  200
+#define JS_PURGE_EVERY_MS (10 * 60 * 1000)
+
+/* Which of `b`'s stream sequence numbers were committed already (a redelivery after a commit
+ * whose ack did not arrive): *done[i] says so for item i. */
+static int js_done(batch_ctx *bc, const char *stream, const sl_landed_batch *b, bool *done,
+                   sl_err *err)
+{
+    int64_t lo = INT64_MAX;
+    int64_t hi = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        lo = b->items[i].seq < lo ? b->items[i].seq : lo;
+        hi = b->items[i].seq > hi ? b->items[i].seq : hi;
+    }
+    sl_sqlv args[] = {SL_SQL_S(stream), SL_SQL_I(lo), SL_SQL_I(hi)};
+    json_object *rows = NULL;
+    int rc = sl_store_query_tx(bc->tx,
+                               "SELECT seq FROM js_processed WHERE stream = $1 AND seq >= $2 AND "
+                               "seq <= $3",
+                               args, 3, &rows, err);
+    if (rc != SL_OK) {
+        return rc;
+    }
+    size_t n = json_object_array_length(rows);
+    for (size_t r = 0; r < n; r++) {
+        json_object *v = NULL;
+        (void)json_object_object_get_ex(json_object_array_get_idx(rows, r), "seq", &v);
+        int64_t seq = json_object_get_int64(v);
+        for (size_t i = 0; i < b->len; i++) {
+            done[i] = done[i] || b->items[i].seq == seq;
+        }
+    }
+    json_object_put(rows);
+    return SL_OK;
+}
+
+/* One fetched batch in one transaction: skip what was committed before, process the rest,
+ * record their sequence numbers. A concurrent processor committing the same message (its ack
+ * wait expired while this one held it) makes the insert of the sequence number fail: the
+ * transaction is rolled back and the retry skips it. */
+static int js_batch(sl_processor *p, const sl_landed_batch *b, uint64_t *skipped, sl_err *err)
+{
+    const char *stream = sl_js_stream_id(p->js);
+    batch_ctx bc;
+    batch_init(&bc, p, NULL);
+    bool *done = sl_xcalloc(b->len, sizeof(*done));
+    size_t fresh = 0;
+    int rc = sl_store_tx_begin(p->st, &bc.tx, err);
+    if (rc == SL_OK) {
+        rc = js_done(&bc, stream, b, done, err);
+    }
+    for (size_t i = 0; rc == SL_OK && i < b->len; i++) {
+        if (done[i]) {
+            continue;
+        }
+        fresh++;
+        rc = process_one(&bc, &b->items[i], err);
+        if (rc == SL_OK) {
+            sl_sqlv args[] = {SL_SQL_S(stream), SL_SQL_I(b->items[i].seq), SL_SQL_I(bc.now)};
+            rc = sl_store_tx_exec(bc.tx,
+                                  "INSERT INTO js_processed (stream, seq, done_ms) VALUES ($1, "
+                                  "$2, $3)",
+                                  args, 3, NULL, err);
+        }
+    }
+    if (rc == SL_OK) {
+        rc = sl_run_acc_flush(&bc.acc, bc.tx, bc.now, err);
+    }
+    if (rc == SL_OK) {
+        rc = sl_store_tx_commit(bc.tx, err);
+    } else if (bc.tx != NULL) {
+        sl_store_tx_rollback(bc.tx);
+    }
+    bc.tx = NULL;
+    if (rc == SL_OK) {
+        merge_stats(p, &bc, fresh);
+        *skipped = b->len - fresh;
+    }
+    batch_fini(&bc);
+    free(done);
+    return rc;
+}
+
+/* A flow created on another node reaches this node's catalog a moment after the collect node
+ * that took its first events (LISTEN/NOTIFY): events of a flow this node does not know are held
+ * back for JS_UNKNOWN_FLOW_MS after their receipt, then counted as orphaned. */
+#define JS_UNKNOWN_FLOW_MS 10000
+static bool js_flows_known(sl_processor *p, const sl_landed_batch *b)
+{
+    sl_catalog *cat = sl_catalog_current(p->cat);
+    int64_t now = sl_now_ms();
+    bool known = true;
+    for (size_t i = 0; known && i < b->len; i++) {
+        known = sl_catalog_flow(cat, b->items[i].flow_id) != NULL ||
+                now - b->items[i].received_ms >= JS_UNKNOWN_FLOW_MS;
+    }
+    sl_catalog_unref(cat);
+    return known;
+}
+
+static void js_purge(sl_processor *p, int64_t now)
+{
+    p->last_purge_ms = now;
+    sl_err err;
+    sl_err_clear(&err);
+    sl_sqlv args[] = {SL_SQL_I(now - p->retention_ms)};
+    if (sl_store_exec(p->st, "DELETE FROM js_processed WHERE done_ms < $1", args, 1, NULL, &err) !=
+        SL_OK) {
+        SL_LOG_WARN("pipeline", "cannot purge js_processed error=\"%s\"", err.msg);
+    }
+}
+
+static void *processor_js_main(void *arg)
+{
+    sl_thread_name("sl-processor");
+    sl_processor *p = arg;
+    sl_err err;
+    while (!atomic_load(&p->stop)) {
+        sl_err_clear(&err);
+        int64_t now = sl_now_ms();
+        if (now - p->last_purge_ms >= JS_PURGE_EVERY_MS) {
+            js_purge(p, now);
+        }
+        sl_js_msg *msgs = NULL;
+        size_t n = 0;
+        if (sl_js_fetch(p->js, BATCH_MAX, JS_FETCH_WAIT_MS, &msgs, &n, &err) != SL_OK) {
+            SL_LOG_WARN("pipeline", "nats fetch failed; retrying error=\"%s\"", err.msg);
+            sl_sleep_ms(500);
+            continue;
+        }
+        if (n == 0) {
+            sl_js_msgs_free(msgs, n);
+            continue;
+        }
+        sl_landed_batch b = {.items = sl_xcalloc(n, sizeof(sl_landed)), .len = n};
+        int64_t last = 0;
+        for (size_t i = 0; i < n; i++) {
+            b.items[i] = (sl_landed){.seq = (int64_t)msgs[i].stream_seq,
+                                     .flow_id = msgs[i].flow_id,
+                                     .xaction_id = msgs[i].xaction_id,
+                                     .received_ms = msgs[i].received_ms,
+                                     .body = msgs[i].body,
+                                     .status = msgs[i].status,
+                                     .detail = msgs[i].detail};
+            last = b.items[i].seq > last ? b.items[i].seq : last;
+        }
+        /* Retry a failed batch (store down, or a concurrent commit of one of its messages)
+         * until it commits; when stopping, leave the messages unacknowledged: JetStream
+         * redelivers them after the ack wait. */
+        int backoff_ms = 0;
+        uint64_t skipped = 0;
+        int rc = SL_EIO;
+        while (!atomic_load(&p->stop)) {
+            if (!js_flows_known(p, &b)) {
+                sl_sleep_ms(100);
+                continue;
+            }
+            sl_err_clear(&err);
+            if ((rc = js_batch(p, &b, &skipped, &err)) == SL_OK) {
+                break;
+            }
+            backoff_ms = backoff_ms == 0 ? 50 : (backoff_ms < 5000 ? backoff_ms * 2 : 5000);
+            SL_LOG_WARN("pipeline", "batch failed; retrying retry_in_ms=%d error=\"%s\"",
+                        backoff_ms, err.msg);
+            sl_sleep_ms(backoff_ms);
+        }
+        if (rc == SL_OK) {
+            sl_err_clear(&err);
+            if (sl_js_ack(p->js, msgs, n, &err) != SL_OK) {
+                SL_LOG_WARN("pipeline",
+                            "nats ack failed; the batch is committed and its redelivery will "
+                            "only be acknowledged error=\"%s\"",
+                            err.msg);
+            }
+            pthread_mutex_lock(&p->lock);
+            p->stats.cursor = last;
+            p->stats.redelivered += skipped;
+            pthread_mutex_unlock(&p->lock);
+        }
+        free(b.items);
+        sl_js_msgs_free(msgs, n);
+    }
+    return NULL;
+}
+
 /* ---- the thread -------------------------------------------------------------------------- */
 
 static void *processor_main(void *arg)
@@ -830,6 +1020,26 @@ sl_processor *sl_processor_start(sl_store *st, sl_landing *landing, sl_catalog_h
     atomic_init(&p->replay_poke, true);
     pthread_mutex_init(&p->lock, NULL);
     if (pthread_create(&p->thread, NULL, processor_main, p) != 0) {
+        (void)sl_err_set(err, SL_EIO, "cannot start the processor thread");
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+sl_processor *sl_processor_start_js(sl_store *st, sl_js *js, sl_catalog_holder *cat,
+                                    int64_t retention_ms, sl_err *err)
+{
+    sl_processor *p = sl_xcalloc(1, sizeof(*p));
+    p->st = st;
+    p->js = js;
+    p->cat = cat;
+    p->retention_ms = retention_ms;
+    atomic_init(&p->stop, false);
+    atomic_init(&p->replay_poke, false);
+    pthread_mutex_init(&p->lock, NULL);
+    if (pthread_create(&p->thread, NULL, processor_js_main, p) != 0) {
         (void)sl_err_set(err, SL_EIO, "cannot start the processor thread");
         pthread_mutex_destroy(&p->lock);
         free(p);

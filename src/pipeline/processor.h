@@ -9,6 +9,7 @@
 #define SL_PROCESSOR_H
 
 #include "core/err.h"
+#include "landing/jetstream.h"
 #include "landing/landing.h"
 #include "pipeline/catalog.h"
 #include "store/store.h"
@@ -37,7 +38,8 @@ typedef struct sl_processor_stats {
     uint64_t warnings;
     uint64_t orphaned; /* events of a flow that no longer exists */
     uint64_t batches;
-    int64_t cursor; /* last landing seq committed */
+    int64_t cursor;       /* last landing seq committed (cluster mode: stream seq) */
+    uint64_t redelivered; /* cluster mode: messages already processed, only acknowledged */
     int64_t latency_max_ms;
     uint64_t latency_sum_ms;
     uint64_t latency_buckets[SL_LATENCY_BUCKETS + 1]; /* per bound, then +Inf; not cumulative */
@@ -47,6 +49,14 @@ typedef struct sl_processor_stats {
 /* Start the thread. Borrows all three until sl_processor_stop. */
 sl_processor *sl_processor_start(sl_store *st, sl_landing *landing, sl_catalog_holder *cat,
                                  sl_err *err);
+
+/* Cluster mode: start the thread on JetStream's shared durable consumer instead of a local
+ * landing log (no replays). Each batch is committed with the stream sequence numbers it
+ * processed (table js_processed) and acknowledged after the commit; a message redelivered after
+ * the commit is only acknowledged. Entries older than `retention_ms` (the stream's max age) are
+ * purged. Borrows st, js and cat until sl_processor_stop. */
+sl_processor *sl_processor_start_js(sl_store *st, sl_js *js, sl_catalog_holder *cat,
+                                    int64_t retention_ms, sl_err *err);
 
 /* Finish the batch in hand, stop the thread and free it. NULL is a no-op. */
 void sl_processor_stop(sl_processor *p);

@@ -804,7 +804,7 @@ static void test_config_print_help(void **state)
         assert_int_equal(env - line, col);
         rows++;
     }
-    assert_int_equal(rows, 18);
+    assert_int_equal(rows, 20);
     free(text);
 }
 

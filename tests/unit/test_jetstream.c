@@ -275,7 +275,7 @@ static int drop_stream(void **state)
 
 static sl_js *open_js(int ack_wait_ms)
 {
-    sl_js_opts o = {.url = g.urls, .stream = STREAM, .ack_wait_ms = ack_wait_ms};
+    sl_js_opts o = {.url = g.urls, .stream = STREAM, .ack_wait_ms = ack_wait_ms, .consume = true};
     sl_js *js = NULL;
     sl_err err = {0};
     int rc = sl_js_open(&o, &js, &err);
@@ -584,7 +584,7 @@ static void test_jetstream_not_ready_when_all_nodes_down(void **state)
     sl_js_close(js);
 
     /* Nothing to connect to: a startup error, not a hang. */
-    sl_js_opts o = {.url = g.urls, .stream = STREAM};
+    sl_js_opts o = {.url = g.urls, .stream = STREAM, .consume = true};
     assert_int_equal(sl_js_open(&o, &js, &err), SL_EIO);
     assert_null(js);
 }
