@@ -449,12 +449,7 @@ int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldes
         if (js_GetLastMsg(&last, js->ctx, js->stream, subject, NULL, NULL) != NATS_OK) {
             return SL_OK; /* no event of this flow in the stream */
         }
-        jsMsgMetaData *meta = NULL;
-        uint64_t seq = 0;
-        if (natsMsg_GetMetaData(&meta, last) == NATS_OK) {
-            seq = meta->Sequence.Stream;
-            jsMsgMetaData_Destroy(meta);
-        }
+        uint64_t seq = natsMsg_GetSequence(last);
         natsMsg_Destroy(last);
         if (seq != 0 && seq < first) {
             return SL_OK; /* the flow's newest event is processed */

@@ -19,6 +19,7 @@
 #include <nats/nats.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,6 +499,128 @@ static void test_jetstream_unacked_is_redelivered_acked_is_not(void **state)
     sl_js_close(js);
 }
 
+/* sl_js_submit: a landing request's done callback, from a publisher thread. */
+typedef struct submitted {
+    sl_landing_req req;
+    sl_landing_item items[3];
+    int rc;
+    atomic_int done;
+} submitted;
+
+static void on_submitted(sl_landing_req *req, int rc)
+{
+    submitted *s = req->ud;
+    s->rc = rc;
+    atomic_store(&s->done, 1);
+}
+
+static void submit_and_wait(sl_js *js, submitted *s, size_t n)
+{
+    s->req.items = s->items;
+    s->req.nitems = n;
+    s->req.done = on_submitted;
+    s->req.ud = s;
+    s->rc = -1;
+    atomic_store(&s->done, 0);
+    sl_js_submit(js, &s->req);
+    for (int64_t end = now_ms() + 10000; !atomic_load(&s->done) && now_ms() < end;) {
+        sleep_ms(5);
+    }
+    assert_true(atomic_load(&s->done));
+}
+
+static void test_jetstream_submit_publishes_items_then_calls_back(void **state)
+{
+    (void)state;
+    sl_js *js = open_js(0);
+    submitted s = {0};
+    s.items[0] = (sl_landing_item){.flow_id = "flowA",
+                                   .xaction_id = "x-1",
+                                   .msg_id = "ev-1",
+                                   .received_ms = 1700000000001,
+                                   .body = sl_str_c("{\"event_id\":\"ev-1\"}")};
+    s.items[1] = (sl_landing_item){.flow_id = "flowB",
+                                   .xaction_id = "x-2",
+                                   .received_ms = 1700000000002,
+                                   .body = sl_str_c("not json"),
+                                   .status = 400,
+                                   .detail = "{\"code\":\"INGEST-1401-400\"}"};
+    submit_and_wait(js, &s, 2);
+    assert_int_equal(s.rc, SL_OK);
+    /* A resend of ev-1 (new xaction id) is acknowledged too, and dropped by the server. */
+    s.items[0].xaction_id = "x-3";
+    submit_and_wait(js, &s, 1);
+    assert_int_equal(s.rc, SL_OK);
+
+    sl_js_msg *m = NULL;
+    size_t n = fetch(js, 10, 2000, &m);
+    assert_int_equal(n, 2);
+    assert_string_equal(m[0].flow_id, "flowA");
+    assert_string_equal(m[0].xaction_id, "x-1");
+    assert_int_equal(m[0].received_ms, 1700000000001);
+    assert_string_equal(m[1].flow_id, "flowB");
+    assert_int_equal(m[1].status, 400);
+    assert_string_equal(m[1].detail, "{\"code\":\"INGEST-1401-400\"}");
+    assert_memory_equal(m[1].body.ptr, "not json", 8);
+    sl_err err = {0};
+    assert_int_equal(sl_js_ack(js, m, n, &err), SL_OK);
+    sl_js_msgs_free(m, n);
+
+    /* A flow id that cannot be a subject token fails the request (503 at collect). */
+    s.items[0].flow_id = "bad.flow";
+    submit_and_wait(js, &s, 1);
+    assert_int_equal(s.rc, SL_EBUSY);
+    sl_js_close(js);
+
+    /* After close began: refused at once. */
+    js = open_js(0);
+    sl_js_close(js);
+}
+
+static void test_jetstream_backlog_counts_unprocessed_per_flow(void **state)
+{
+    (void)state;
+    sl_js *js = open_js(0);
+    sl_err err = {0};
+    int64_t count = -1, oldest = -1;
+    assert_int_equal(sl_js_backlog(js, NULL, &count, &oldest, &err), SL_OK);
+    assert_int_equal(count, 0);
+    assert_int_equal(oldest, 0);
+    publish(js, "flowA", "ev-1", "x-1", "{}", NULL); /* received 1700000000123 */
+    publish(js, "flowA", "ev-2", "x-2", "{}", NULL);
+    publish(js, "flowB", "ev-3", "x-3", "{}", NULL);
+    assert_int_equal(sl_js_backlog(js, NULL, &count, &oldest, &err), SL_OK);
+    assert_int_equal(count, 3);
+    assert_int_equal(oldest, 1700000000123);
+
+    /* Process flowA's two: flowA has no backlog any more, flowB still has. */
+    sl_js_msg *m = NULL;
+    size_t n = fetch(js, 2, 2000, &m);
+    assert_int_equal(n, 2);
+    assert_int_equal(sl_js_ack(js, m, n, &err), SL_OK);
+    sl_js_msgs_free(m, n);
+    /* The acks reach the consumer's leader through the cluster: wait for its ack floor. */
+    for (int64_t end = now_ms() + 5000; now_ms() < end; sleep_ms(50)) {
+        assert_int_equal(sl_js_backlog(js, "flowA", &count, &oldest, &err), SL_OK);
+        if (count == 0) {
+            break;
+        }
+    }
+    assert_int_equal(count, 0);
+    assert_int_equal(oldest, 0);
+    assert_int_equal(sl_js_backlog(js, "flowB", &count, &oldest, &err), SL_OK);
+    assert_int_equal(count, 1);
+    assert_int_equal(oldest, 1700000000123);
+    assert_int_equal(sl_js_backlog(js, "flowC", &count, &oldest, &err), SL_OK);
+    assert_int_equal(count, 0);
+
+    /* The stream's identity names its incarnation. */
+    const char *id = sl_js_stream_id(js);
+    assert_int_equal(strncmp(id, STREAM "@", strlen(STREAM) + 1), 0);
+    assert_true(strtoll(id + strlen(STREAM) + 1, NULL, 10) > 0);
+    sl_js_close(js);
+}
+
 /* Retries `publish` for up to 20 s: while a stream leader is re-elected publishes time out. */
 static void publish_eventually(sl_js *js, const char *flow, const char *id)
 {
@@ -608,6 +731,9 @@ int main(void)
         cmocka_unit_test_teardown(test_jetstream_publish_then_fetch_returns_event, drop_stream),
         cmocka_unit_test_teardown(test_jetstream_same_msg_id_is_duplicate, drop_stream),
         cmocka_unit_test_teardown(test_jetstream_unacked_is_redelivered_acked_is_not, drop_stream),
+        cmocka_unit_test_teardown(test_jetstream_submit_publishes_items_then_calls_back,
+                                  drop_stream),
+        cmocka_unit_test_teardown(test_jetstream_backlog_counts_unprocessed_per_flow, drop_stream),
         cmocka_unit_test_teardown(test_jetstream_survives_one_node_killed, drop_stream),
         /* Last: it stops every node. */
         cmocka_unit_test(test_jetstream_not_ready_when_all_nodes_down),
