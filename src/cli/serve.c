@@ -108,7 +108,12 @@ static void print_banner(runtime *rt, const char *flow_id)
                                                        : "none: unsigned webhooks are accepted "
                                                          "(set --cio-signing-keys)");
     }
-    printf("  data:        %s\n", rt->cfg.data);
+    if (rt->app.js != NULL) {
+        printf("  landing:     NATS JetStream %s (%s)\n", sl_js_stream_id(rt->app.js),
+               rt->cfg.nats);
+    } else {
+        printf("  data:        %s\n", rt->cfg.data);
+    }
     (void)fflush(stdout);
     sl_catalog_unref(cat);
 }
