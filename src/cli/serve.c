@@ -109,8 +109,7 @@ static void print_banner(runtime *rt, const char *flow_id)
                                                          "(set --cio-signing-keys)");
     }
     if (rt->app.js != NULL) {
-        printf("  landing:     NATS JetStream %s (%s)\n", sl_js_stream_id(rt->app.js),
-               rt->cfg.nats);
+        printf("  landing:     NATS JetStream stream %s\n", sl_js_stream_id(rt->app.js));
     } else {
         printf("  data:        %s\n", rt->cfg.data);
     }
