@@ -693,6 +693,19 @@ void sl__api_entities_get(sl_http_req *req, void *ud)
     sl_http_reply_json(req, 200, o);
 }
 
+static int erase_landing(void *log, const char *const *needles, size_t n,
+                         bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted,
+                         sl_err *err)
+{
+    return sl_landing_erase(log, needles, n, confirm, ud, deleted, err);
+}
+
+static int erase_js(void *log, const char *const *needles, size_t n,
+                    bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted, sl_err *err)
+{
+    return sl_js_erase(log, needles, n, confirm, ud, deleted, err);
+}
+
 void sl__api_entities_delete(sl_http_req *req, void *ud)
 {
     sl_app *app = ud;
@@ -725,7 +738,18 @@ void sl__api_entities_delete(sl_http_req *req, void *ud)
     json_object_put(list);
     /* Events received before this request may still be on their way into the datasets: let
      * the processor pass them first (up to 10 s), so none of them brings the person back. */
-    if (app->landing != NULL && app->processor != NULL) {
+    if (app->js != NULL) {
+        /* Cluster mode: until the shared consumer has nothing waiting (any process node). */
+        for (int64_t until = sl_mono_ns() + 10000000000LL; sl_mono_ns() < until;) {
+            int64_t waiting = 0, oldest = 0;
+            sl_err berr;
+            sl_err_clear(&berr);
+            if (sl_js_backlog(app->js, NULL, &waiting, &oldest, &berr) != SL_OK || waiting == 0) {
+                break;
+            }
+            sl_sleep_ms(50);
+        }
+    } else if (app->landing != NULL && app->processor != NULL) {
         int64_t last = sl_landing_wait(app->landing, INT64_MAX, 0);
         for (int64_t until = sl_mono_ns() + 10000000000LL; sl_mono_ns() < until;) {
             sl_processor_stats ps;
@@ -738,7 +762,10 @@ void sl__api_entities_delete(sl_http_req *req, void *ud)
     }
     json_object *report = NULL;
     sl_resource_write_lock();
-    int rc = sl_profile_delete(app->store, app->landing, ids, code, id, &report, &err);
+    int rc = app->js != NULL
+                 ? sl_profile_delete(app->store, erase_js, app->js, ids, code, id, &report, &err)
+                 : sl_profile_delete(app->store, erase_landing, app->landing, ids, code, id,
+                                     &report, &err);
     sl_resource_write_unlock();
     json_object_put(ids);
     if (rc != SL_OK) {

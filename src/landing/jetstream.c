@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SUBJECTS            "landing.>"
 #define SUBJECT_PREFIX      "landing."
@@ -466,6 +467,95 @@ int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldes
     return SL_OK;
 }
 
+/* ---- privacy delete ------------------------------------------------------------------------ */
+
+#define ERASE_IDLE_MS 5000 /* no message for this long: the rest of the stream was deleted */
+
+static bool contains_ci(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    if (n == 0 || n > len) {
+        return false;
+    }
+    for (size_t i = 0; i + n <= len; i++) {
+        if (strncasecmp(hay + i, needle, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
+                bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted, sl_err *err)
+{
+    *deleted = 0;
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetStreamInfo(&si, js->ctx, js->stream, NULL, &jerr);
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_EBUSY, "nats stream %s info: %s (code %d)", js->stream,
+                          nats_text(s), (int)jerr);
+    }
+    uint64_t last = si->State.LastSeq;
+    uint64_t msgs = si->State.Msgs;
+    jsStreamInfo_Destroy(si);
+    if (msgs == 0 || n == 0) {
+        return SL_OK;
+    }
+    natsSubscription *sub = NULL;
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = js->stream;
+    so.Ordered = true;
+    so.Config.DeliverPolicy = js_DeliverAll;
+    s = js_SubscribeSync(&sub, js->ctx, SUBJECTS, NULL, &so, &jerr);
+    if (s != NATS_OK) {
+        return sl_err_set(err, SL_EBUSY, "nats ordered consumer on %s: %s (code %d)", js->stream,
+                          nats_text(s), (int)jerr);
+    }
+    int rc = SL_OK;
+    for (;;) {
+        natsMsg *m = NULL;
+        s = natsSubscription_NextMsg(&m, sub, ERASE_IDLE_MS);
+        if (s == NATS_TIMEOUT) {
+            break; /* the messages up to `last` that are left were all read */
+        }
+        if (s != NATS_OK) {
+            rc = sl_err_set(err, SL_EBUSY, "nats reading %s: %s", js->stream, nats_text(s));
+            break;
+        }
+        jsMsgMetaData *meta = NULL;
+        uint64_t seq = 0;
+        if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
+            seq = meta->Sequence.Stream;
+            jsMsgMetaData_Destroy(meta);
+        }
+        const char *body = natsMsg_GetData(m);
+        size_t len = (size_t)natsMsg_GetDataLength(m);
+        bool hit = false;
+        for (size_t i = 0; !hit && i < n; i++) {
+            hit = needles[i] != NULL && contains_ci(body, len, needles[i]);
+        }
+        if (hit && seq != 0 && confirm(ud, (sl_str){body, len})) {
+            s = js_EraseMsg(js->ctx, js->stream, seq, NULL, &jerr);
+            if (s != NATS_OK && jerr != JSSequenceNotFoundErr && jerr != JSNoMessageFoundErr) {
+                rc = sl_err_set(err, SL_EBUSY, "nats erase %s seq %" PRIu64 ": %s (code %d)",
+                                js->stream, seq, nats_text(s), (int)jerr);
+                natsMsg_Destroy(m);
+                break;
+            }
+            (*deleted)++;
+        }
+        natsMsg_Destroy(m);
+        if (seq >= last) {
+            break;
+        }
+    }
+    (void)natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+    return rc;
+}
+
 int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
 {
     *out = NULL;
@@ -820,6 +910,14 @@ int sl_js_ack(sl_js *js, sl_js_msg *msgs, size_t n, sl_err *err)
 void sl_js_msgs_free(sl_js_msg *msgs, size_t n)
 {
     (void)msgs, (void)n;
+}
+
+int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
+                bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted, sl_err *err)
+{
+    (void)js, (void)needles, (void)n, (void)confirm, (void)ud;
+    *deleted = 0;
+    return sl_err_set(err, SL_ECONFIG, "built without NATS support");
 }
 
 bool sl_js_ready(sl_js *js, char *why, size_t cap)

@@ -69,6 +69,13 @@ const char *sl_js_stream_id(const sl_js *js);
  * order, so the flow's events wait behind the oldest one). */
 int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldest_ms, sl_err *err);
 
+/* Privacy delete (any thread): read the whole stream with an ordered consumer and erase (the
+ * server overwrites the bytes) every message whose body contains one of `needles` (ASCII
+ * case-insensitive) and that `confirm` accepts; *deleted gets the count. Messages published
+ * after the call began are not looked at. SL_EBUSY when the servers cannot be reached. */
+int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
+                bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted, sl_err *err);
+
 /* One fetched event. `detail` (NULL when absent) and `body` live in `handle`, the library's
  * message, until sl_js_msgs_free. */
 typedef struct sl_js_msg {

@@ -720,8 +720,8 @@ static int delete_matching(sl_store *st, const char *select, const char *del, co
     return SL_OK;
 }
 
-int sl_profile_delete(sl_store *st, sl_landing *landing, json_object *datasets, const char *code,
-                      const char *value, json_object **report, sl_err *err)
+int sl_profile_delete(sl_store *st, sl_raw_erase_fn erase, void *log, json_object *datasets,
+                      const char *code, const char *value, json_object **report, sl_err *err)
 {
     person p;
     memset(&p, 0, sizeof(p));
@@ -791,13 +791,13 @@ int sl_profile_delete(sl_store *st, sl_landing *landing, json_object *datasets, 
             st, "SELECT id, raw FROM diagnostics WHERE lower(raw) LIKE $1 ESCAPE '\\'",
             "DELETE FROM diagnostics WHERE id = $1", "id", "raw", &p, false, &n_diag, err);
     }
-    if (rc == SL_OK && landing != NULL) {
+    if (rc == SL_OK && erase != NULL && log != NULL) {
         const char *needles[SL_GRAPH_MAX + 1];
         for (int i = 0; i < p.n; i++) {
             needles[i] = p.value[i];
         }
         raw_ctx ctx = {&p};
-        rc = sl_landing_erase(landing, needles, (size_t)p.n, landing_confirm, &ctx, &n_landed, err);
+        rc = erase(log, needles, (size_t)p.n, landing_confirm, &ctx, &n_landed, err);
     }
     if (rc == SL_OK) {
         rc = sl_store_compact(st, err);

@@ -61,12 +61,19 @@ int sl_profile_timeline(sl_store *st, const char *root, int64_t start_ms, int64_
 /* An opaque, stable token for a graph root ("sl" + 32 hex), used as AEP's entity id. */
 void sl_profile_entity_id(const char *root, char *out, size_t cap);
 
+/* The landing log's erase (sl_landing_erase, or sl_js_erase in cluster mode): delete the raw
+ * events that contain one of `needles` (ASCII case-insensitive) and that `confirm` accepts. */
+typedef int (*sl_raw_erase_fn)(void *log, const char *const *needles, size_t n,
+                               bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted,
+                               sl_err *err);
+
 /* Privacy delete of the person known by (code, value): their graph, attributes and timeline
  * links; every dataset row whose identityMap holds one of their identities; their error
  * diagnostics and landed raw events (matched on Customer.io's identifier fields, or on their
- * email anywhere). `datasets` is an array of dataset ids to search; `landing` may be NULL.
- * Then checkpoints SQLite so no file keeps the bytes. `*report` (new) counts what went. */
-int sl_profile_delete(sl_store *st, sl_landing *landing, json_object *datasets, const char *code,
-                      const char *value, json_object **report, sl_err *err);
+ * email anywhere) through `erase` on `log` (both may be NULL: no landing log). `datasets` is an
+ * array of dataset ids to search. Then checkpoints SQLite so no file keeps the bytes.
+ * `*report` (new) counts what went. */
+int sl_profile_delete(sl_store *st, sl_raw_erase_fn erase, void *log, json_object *datasets,
+                      const char *code, const char *value, json_object **report, sl_err *err);
 
 #endif

@@ -621,6 +621,56 @@ static void test_jetstream_backlog_counts_unprocessed_per_flow(void **state)
     sl_js_close(js);
 }
 
+static bool confirm_not_marked(void *ud, sl_str body)
+{
+    (void)ud;
+    for (size_t i = 0; i + 4 <= body.len; i++) {
+        if (memcmp(body.ptr + i, "keep", 4) == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool stored(uint64_t seq)
+{
+    natsMsg *m = NULL;
+    natsStatus s = js_GetMsg(&m, g.ctx, STREAM, seq, NULL, NULL);
+    natsMsg_Destroy(m);
+    return s == NATS_OK;
+}
+
+static void test_jetstream_erase_removes_matching_events(void **state)
+{
+    (void)state;
+    sl_js *js = open_js(0);
+    sl_err err = {0};
+    int64_t deleted = -1;
+    const char *needles[] = {"Alice@Example.com", "cio_42"};
+    /* An empty stream: nothing to do. */
+    assert_int_equal(sl_js_erase(js, needles, 2, confirm_not_marked, NULL, &deleted, &err), SL_OK);
+    assert_int_equal(deleted, 0);
+    publish(js, "flowA", "e1", "x1", "{\"email\":\"alice@example.com\"}", NULL);
+    publish(js, "flowA", "e2", "x2", "{\"email\":\"bob@example.com\"}", NULL);
+    publish(js, "flowB", "e3", "x3", "{\"cio_id\":\"cio_42\"}", NULL);
+    publish(js, "flowB", "e4", "x4", "{\"email\":\"alice@example.com\",\"keep\":1}", NULL);
+    assert_int_equal(sl_js_erase(js, needles, 2, confirm_not_marked, NULL, &deleted, &err), SL_OK);
+    assert_int_equal(deleted, 2);
+    assert_false(stored(1));
+    assert_true(stored(2));
+    assert_false(stored(3));
+    assert_true(stored(4)); /* contains a needle, but `confirm` said no */
+    /* The consumer still delivers what is left, in order. */
+    sl_js_msg *m = NULL;
+    size_t n = fetch(js, 10, 2000, &m);
+    assert_int_equal(n, 2);
+    assert_string_equal(m[0].xaction_id, "x2");
+    assert_string_equal(m[1].xaction_id, "x4");
+    assert_int_equal(sl_js_ack(js, m, n, &err), SL_OK);
+    sl_js_msgs_free(m, n);
+    sl_js_close(js);
+}
+
 /* Retries `publish` for up to 20 s: while a stream leader is re-elected publishes time out. */
 static void publish_eventually(sl_js *js, const char *flow, const char *id)
 {
@@ -734,6 +784,7 @@ int main(void)
         cmocka_unit_test_teardown(test_jetstream_submit_publishes_items_then_calls_back,
                                   drop_stream),
         cmocka_unit_test_teardown(test_jetstream_backlog_counts_unprocessed_per_flow, drop_stream),
+        cmocka_unit_test_teardown(test_jetstream_erase_removes_matching_events, drop_stream),
         cmocka_unit_test_teardown(test_jetstream_survives_one_node_killed, drop_stream),
         /* Last: it stops every node. */
         cmocka_unit_test(test_jetstream_not_ready_when_all_nodes_down),
