@@ -308,6 +308,10 @@ static void on_landed(sl_landing_req *lr, int rc)
     if (rc == SL_OK) {
         atomic_fetch_add(&job->c->accepted, job->nitems);
         sl_http_reply_json(job->req, job->batch ? 207 : 200, accepted_body(job));
+    } else if (job->c->js != NULL) {
+        refuse(job->req, job->c, 503, "Storage unavailable",
+               "JetStream did not acknowledge the event in time (NATS servers unreachable, or "
+               "the landing stream is electing a leader); retry later");
     } else {
         refuse(job->req, job->c, 503, "Storage unavailable",
                "the landing log cannot take the event right now (disk full or I/O error); "
