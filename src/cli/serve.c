@@ -260,6 +260,21 @@ static int serve(runtime *rt)
     bool collect_role = has_role(&rt->cfg, "collect");
     bool process_role = has_role(&rt->cfg, "process");
     bool admin_role = has_role(&rt->cfg, "admin");
+    /* Cluster mode: the stream and consumer are checked before anything is written to the
+     * store, so a misconfigured node leaves no trace. */
+    int64_t retention_ms = (int64_t)rt->cfg.landing_retention_days * 86400000LL;
+    if (rt->cfg.nats != NULL) {
+        sl_js_opts jo = {.url = rt->cfg.nats,
+                         .replicas = (int)rt->cfg.nats_replicas,
+                         .max_age_ms = retention_ms,
+                         .ack_wait_ms = (int)rt->cfg.nats_ack_wait * 1000,
+                         .consume = process_role};
+        if (sl_js_open(&jo, &app->js, &err) != SL_OK) {
+            goto fail;
+        }
+        SL_LOG_INFO("main", "landing log is NATS JetStream stream=%s replicas=%lld",
+                    sl_js_stream_id(app->js), (long long)rt->cfg.nats_replicas);
+    }
     if ((app->store = sl_store_open(rt->cfg.store, &err)) == NULL ||
         sl_api_bootstrap(app->store, flow_id, &err) != SL_OK ||
         sl_api_ensure_defaults(app->store, &err) != SL_OK ||
@@ -274,21 +289,11 @@ static int serve(runtime *rt)
     if (krc != 0) {
         return krc;
     }
-    int64_t retention_ms = (int64_t)rt->cfg.landing_retention_days * 86400000LL;
-    if (rt->cfg.nats != NULL) {
-        sl_js_opts jo = {.url = rt->cfg.nats,
-                         .replicas = (int)rt->cfg.nats_replicas,
-                         .max_age_ms = retention_ms,
-                         .ack_wait_ms = (int)rt->cfg.nats_ack_wait * 1000,
-                         .consume = process_role};
-        if (sl_js_open(&jo, &app->js, &err) != SL_OK ||
-            (process_role &&
-             (app->processor = sl_processor_start_js(app->store, app->js, app->catalog,
-                                                     retention_ms, &err)) == NULL)) {
+    if (app->js != NULL) {
+        if (process_role && (app->processor = sl_processor_start_js(
+                                 app->store, app->js, app->catalog, retention_ms, &err)) == NULL) {
             goto fail;
         }
-        SL_LOG_INFO("main", "landing log is NATS JetStream stream=%s replicas=%lld",
-                    sl_js_stream_id(app->js), (long long)rt->cfg.nats_replicas);
     } else {
         (void)snprintf(path, sizeof(path), "%s/landing.db", rt->cfg.data);
         if ((app->landing = sl_landing_open(path, &err)) == NULL ||

@@ -302,6 +302,12 @@ static int connect_nats(sl_js *js, const char *url, sl_err *err)
         s = natsOptions_SetPingInterval(js->nopts, 5000);
     }
     if (s == NATS_OK) {
+        /* No publishing into a buffer while reconnecting: a publish that cannot go out now
+         * fails (and is retried until its deadline), so an event answered 503 is never sent
+         * later behind the client's back. */
+        s = natsOptions_SetReconnectBufSize(js->nopts, 1);
+    }
+    if (s == NATS_OK) {
         s = natsOptions_SetErrorHandler(js->nopts, on_async_error, NULL);
     }
     if (s == NATS_OK) {
@@ -340,9 +346,14 @@ static int publish_item(sl_js *js, const sl_landing_item *it, sl_err *err)
     for (int attempt = 1;; attempt++) {
         int64_t left_ms = (deadline - sl_mono_ns()) / NS_PER_MS;
         sl_err_clear(err);
-        int rc =
-            sl_js_publish(js, it->flow_id, it->msg_id, it->xaction_id, it->received_ms, it->status,
-                          it->detail, it->body, (int)(left_ms > 1 ? left_ms : 1), NULL, err);
+        int rc = SL_EBUSY;
+        if (natsConnection_Status(js->nc) != NATS_CONN_STATUS_CONNECTED) {
+            (void)sl_err_set(err, SL_EBUSY, "nats not connected");
+        } else {
+            rc = sl_js_publish(js, it->flow_id, it->msg_id, it->xaction_id, it->received_ms,
+                               it->status, it->detail, it->body, (int)(left_ms > 1 ? left_ms : 1),
+                               NULL, err);
+        }
         if (rc != SL_EBUSY) {
             return rc;
         }
