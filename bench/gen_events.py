@@ -21,7 +21,13 @@ Output: one request per line, three tab-separated fields
 Compact JSON never contains a raw tab or newline, so the format needs no escaping.  The
 wrk script bench/post.lua reads this file.  Standard library only.
 
-Usage: gen_events.py --key KEY --count N --out FILE [--templates DIR] [--seed S]
+With --customers N every event is about one of N synthetic customers (picked at random)
+instead of the one or two people of the samples: data.customer_id, data.identifiers (id,
+cio_id, email), data.email_address and an e-mail data.recipient are rewritten consistently, so
+profiles and identity graphs see N people (bench/cluster.sh: processors do not all update the
+same few profile rows).
+
+Usage: gen_events.py --key KEY --count N --out FILE [--templates DIR] [--seed S] [--customers N]
 """
 
 import argparse
@@ -64,6 +70,29 @@ def go_html_escape(s: str) -> str:
     return s.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
+def as_customer(data: dict, k: int) -> dict:
+    """A copy of an event's `data` whose person is synthetic customer number k."""
+    data = dict(data)
+    cid, email = str(1000000 + k), f"customer{k}@example.com"
+    old_emails = {data.get("email_address"), (data.get("identifiers") or {}).get("email")} - {None}
+    if "customer_id" in data:
+        data["customer_id"] = cid
+    if isinstance(data.get("identifiers"), dict):
+        ids = dict(data["identifiers"])
+        if "id" in ids:
+            ids["id"] = cid
+        if "cio_id" in ids:
+            ids["cio_id"] = f"c{k:011x}"
+        if "email" in ids:
+            ids["email"] = email
+        data["identifiers"] = ids
+    if "email_address" in data:
+        data["email_address"] = email
+    if data.get("recipient") in old_emails:
+        data["recipient"] = email
+    return data
+
+
 def main() -> int:
     here = os.path.dirname(os.path.abspath(__file__))
     default_templates = os.path.join(here, "..", "tests", "data", "customerio")
@@ -75,10 +104,14 @@ def main() -> int:
     ap.add_argument("--templates", default=default_templates, help="directory of sample events")
     ap.add_argument("--seed", type=int, default=None, help="RNG seed (default: random)")
     ap.add_argument("--now", type=int, default=None, help="generation time, unix s (default: now)")
+    ap.add_argument("--customers", type=int, default=0,
+                    help="spread the events over this many synthetic customers (default 0: the samples' own)")
     args = ap.parse_args()
 
     if args.count < 1:
         ap.error("--count must be at least 1")
+    if args.customers < 0:
+        ap.error("--customers must not be negative")
     templates = load_templates(args.templates)
     if not templates:
         print(f"gen_events: no event templates in {args.templates}", file=sys.stderr)
@@ -104,6 +137,8 @@ def main() -> int:
             ev = dict(tpl)                           # shallow copy: only top-level keys change
             ev["timestamp"] = ts
             ev["event_id"] = ulid(ts * 1000 + rng.randrange(1000), salt | i)
+            if args.customers > 0 and isinstance(ev.get("data"), dict):
+                ev["data"] = as_customer(ev["data"], rng.randrange(args.customers))
             body = go_html_escape(
                 json.dumps(ev, separators=(",", ":"), sort_keys=True)).encode("utf-8")
             sig = hmac.new(key, prefix + body, hashlib.sha256).hexdigest()
@@ -111,7 +146,8 @@ def main() -> int:
             total_bytes += len(body)
     os.replace(tmp, args.out)
 
-    print(f"gen_events: {args.count} events from {len(templates)} templates, "
+    print(f"gen_events: {args.count} events from {len(templates)} templates"
+          f"{f', {args.customers} customers' if args.customers else ''}, "
           f"mean body {total_bytes / args.count:.0f} B, X-CIO-Timestamp {header_ts}, "
           f"-> {args.out}", file=sys.stderr)
     return 0
