@@ -3,9 +3,10 @@
 #   make run        build, then start sluice on ./data with a ready Customer.io dataflow
 #   make test       install what tests need, run the whole suite, then again under ASan+UBSan
 #   make bench      throughput, latency and CPU per event against nginx (wrk, loopback)
+#   make bench-cluster  cluster mode: collect rate and processing with 1 and 2 process nodes
 #   make fuzz       build the libFuzzer targets (clang) and run each for FUZZ_SECONDS
 #   make format     clang-format every C file in place
-.PHONY: all build build-release run test test-quick test-asan bench bench-mapping fuzz format lint clean check-deep
+.PHONY: all build build-release run test test-quick test-asan bench bench-cluster bench-mapping fuzz format lint clean check-deep
 
 BUILD      ?= build
 JOBS       ?= $(shell nproc)
@@ -54,6 +55,10 @@ test-asan:
 bench: build
 	@scripts/deps.sh bench
 	bash bench/run.sh
+
+bench-cluster: build
+	@scripts/deps.sh bench-cluster
+	bash bench/cluster.sh
 
 bench-mapping:
 	bash bench/mapping.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, only those that are missing.
-#   scripts/deps.sh build|test|bench|run
+#   scripts/deps.sh build|test|bench|bench-cluster|run
 # Uses sudo when not root. Prints what it installs; silent when nothing is missing.
 set -euo pipefail
 
@@ -12,13 +12,16 @@ build_pkgs=(build-essential cmake ninja-build pkg-config libmicrohttpd-dev libjs
 # nats-server: tests/unit/test_jetstream.c starts a throwaway three-node JetStream cluster.
 test_pkgs=(libcmocka-dev python3 sqlite3 curl clang postgresql chromium nodejs nats-server)
 bench_pkgs=(wrk nginx-light lua5.1 python3)
+# bench/cluster.sh: wrk and a throwaway PostgreSQL and nats-server cluster (no nginx).
+bench_cluster_pkgs=(wrk python3 postgresql nats-server)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
   build|run) ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 build|test|bench|run" >&2; exit 2 ;;
+  bench-cluster) want+=("${bench_cluster_pkgs[@]}") ;;
+  *) echo "usage: $0 build|test|bench|bench-cluster|run" >&2; exit 2 ;;
 esac
 
 missing=()
