@@ -389,6 +389,10 @@ class Cluster(harness.SluiceTestCase):
             self.phase(load, "steady", 4)
             before_kill = [self.processed(p) for p in procs]
 
+            # Frozen first, so that it holds events when it dies: its pending pull request
+            # takes what arrives meanwhile. Those come back only through the ack wait.
+            os.kill(procs[0].proc.pid, signal.SIGSTOP)
+            self.phase(load, "process1 frozen (SIGSTOP)", 1.5)
             procs[0].kill9()
             self.phase(load, "process1 killed", 4)
             self.start_node(procs[0])
@@ -448,6 +452,10 @@ class Cluster(harness.SluiceTestCase):
         print("  acknowledged while nats %s was down: %d, the first %s after the kill; test took %.0f s"
               % (self.nats.name(victim), nats_down or 0,
                  "never" if resumed is None else "%.1f s" % resumed, time.monotonic() - t_begin))
+        slow = admin.ds_query("SELECT count(*), max(_ingested_ms - _received_ms) FROM {ds} "
+                              "WHERE _ingested_ms - _received_ms >= ?", (ACK_WAIT_S * 1000,))[0]
+        print("  rows stored %d ms or more after their receipt (the ack wait: events a dead process"
+              " node held): %d, the slowest %s ms" % (ACK_WAIT_S * 1000, slow[0], slow[1]))
         processed = [self.processed(p) for p in procs]
         for p, was, now in zip(procs, before_kill, processed):
             m = harness.metric_values(p)
