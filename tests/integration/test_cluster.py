@@ -4,11 +4,16 @@
 one PostgreSQL, an admin node, two collect nodes and two process nodes, all separate processes
 on 127.0.0.1. A steady load of signed Customer.io events goes to the collect nodes alternately;
 an event that gets no 200 (refused, reset, timed out, 503) is sent again to the other collect
-node after a short pause, as Customer.io would. Meanwhile one process node, one collect node and
-the JetStream stream's leader are each killed with SIGKILL and restarted. Afterwards every
-acknowledged event must be in the dataset exactly once; the test prints
+node after a short pause, as Customer.io would. Meanwhile one process node (frozen with SIGSTOP
+first, so that it dies holding events), one collect node and the JetStream stream's leader are
+each killed with SIGKILL and restarted. Afterwards every acknowledged event must be in the
+dataset exactly once; the test prints
 
     cluster: sent=N acknowledged=A stored=S duplicates=D lost=L retried=R
+
+It also checks that events were acknowledged while the nats node was down, that both process
+nodes processed events (/metrics), that every node's /readyz is 200 at the end, and that every
+node stops cleanly on SIGTERM (exit 0, no sanitizer report in its log).
 
 PostgreSQL only (the SQLite run skips with 77). Needs nats-server (Debian package nats-server):
 without it the test skips (77), except with CI=true where it fails. Node logs (sluice and
