@@ -42,10 +42,20 @@ typedef struct pg_store {
     int npool;
 } pg_store;
 
+/* A transaction runs in libpq's pipeline mode: statements whose result is not needed (upserts,
+ * inserts without a count) are sent without waiting for their answer, and are read at the next
+ * statement that needs one, or at commit. A batch then costs a round trip per result it reads,
+ * not per statement. Any failure fails the transaction, as before. */
 typedef struct pg_tx {
     sl_store_tx base; /* first */
     pg_store *st;
+    int queued; /* statements sent whose results are not read yet */
+    bool pipeline;
 } pg_tx;
+
+static int pipe_sync(pg_tx *tx, PGresult **last, const char *what, sl_err *err);
+static int tx_call(pg_tx *tx, const char *sql, const sl_sqlv *args, int nargs, PGresult **out,
+                   const char *what, sl_err *err);
 
 /* ---- errors and notices ------------------------------------------------------------------ */
 
@@ -150,6 +160,13 @@ static int wconn_ready(pg_store *st, sl_err *err)
             return pg_error(err, st->wconn, NULL, "reconnect to PostgreSQL");
         }
         SL_LOG_INFO("store", "reconnected to PostgreSQL");
+    }
+    if (PQpipelineStatus(st->wconn) != PQ_PIPELINE_OFF && PQexitPipelineMode(st->wconn) != 1) {
+        /* Results a failure left unread: start over on a fresh connection. */
+        PQreset(st->wconn);
+        if (PQstatus(st->wconn) != CONNECTION_OK) {
+            return pg_error(err, st->wconn, NULL, "reconnect to PostgreSQL");
+        }
     }
     if (PQtransactionStatus(st->wconn) != PQTRANS_IDLE) {
         PQclear(PQexec(st->wconn, "ROLLBACK"));
@@ -697,8 +714,26 @@ static int pg_tx_begin(sl_store *base, sl_store_tx **out, sl_err *err)
     pg_tx *tx = sl_xcalloc(1, sizeof(*tx));
     tx->base.st = base;
     tx->st = st;
+    tx->pipeline = PQenterPipelineMode(st->wconn) == 1;
     *out = &tx->base;
     return SL_OK;
+}
+
+/* Read what the pipeline still owes and leave pipeline mode, before COMMIT or ROLLBACK. */
+static int pipe_end(pg_tx *tx, sl_err *err)
+{
+    int rc = SL_OK;
+    if (!tx->pipeline) {
+        return SL_OK;
+    }
+    if (tx->queued > 0) {
+        rc = pipe_sync(tx, NULL, "statement", err);
+    }
+    tx->pipeline = false;
+    if (PQexitPipelineMode(tx->st->wconn) != 1 && rc == SL_OK) {
+        rc = pg_error(err, tx->st->wconn, NULL, "pipeline");
+    }
+    return rc;
 }
 
 static int pg_tx_insert(sl_store_tx *base, const char *dataset, const sl_row *row, bool *inserted,
@@ -728,10 +763,22 @@ static int pg_tx_insert(sl_store_tx *base, const char *dataset, const sl_row *ro
     const Oid types[] = {0, 0, 0, 0, 0, TEXT_OID, 0};
     const int lengths[] = {0, 0, 0, 0, 0, (int)row->record.len, 0};
     const int formats[] = {0, 0, 0, 0, 0, 1, 0};
-    PGresult *res = PQexecParams(tx->st->wconn, sql, 7, types, params, lengths, formats, 0);
+    PGconn *conn = tx->st->wconn;
+    PGresult *res = NULL;
     int rc = SL_OK;
+    if (tx->pipeline) {
+        if (PQsendQueryParams(conn, sql, 7, types, params, lengths, formats, 0) != 1) {
+            return pg_error(err, conn, NULL, "insert row");
+        }
+        tx->queued++;
+        if ((rc = pipe_sync(tx, &res, "insert row", err)) != SL_OK) {
+            return rc;
+        }
+    } else {
+        res = PQexecParams(conn, sql, 7, types, params, lengths, formats, 0);
+    }
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        rc = pg_error(err, tx->st->wconn, res, "insert row");
+        rc = pg_error(err, conn, res, "insert row");
     } else {
         *inserted = strtoll(PQcmdTuples(res), NULL, 10) > 0;
     }
@@ -742,18 +789,11 @@ static int pg_tx_insert(sl_store_tx *base, const char *dataset, const sl_row *ro
 static int pg_tx_cursor_set(sl_store_tx *base, const char *name, int64_t seq, sl_err *err)
 {
     pg_tx *tx = (pg_tx *)base;
-    char value[24];
-    format_i64(value, sizeof(value), seq);
-    const char *params[] = {name, value};
-    PGresult *res = pg_exec(tx->st->wconn,
-                            "INSERT INTO cursors(name, seq) VALUES ($1, $2::bigint) "
-                            "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
-                            2, params, "write cursor", err);
-    if (res == NULL) {
-        return err != NULL ? err->code : SL_EIO;
-    }
-    PQclear(res);
-    return SL_OK;
+    sl_sqlv args[] = {SL_SQL_S(name), SL_SQL_I(seq)};
+    return tx_call(tx,
+                   "INSERT INTO cursors(name, seq) VALUES ($1, $2) "
+                   "ON CONFLICT (name) DO UPDATE SET seq = excluded.seq",
+                   args, 2, NULL, "write cursor", err);
 }
 
 static void tx_end(pg_tx *tx)
@@ -766,7 +806,15 @@ static int pg_tx_commit(sl_store_tx *base, sl_err *err)
 {
     pg_tx *tx = (pg_tx *)base;
     PGconn *conn = tx->st->wconn;
-    int rc = SL_OK;
+    int rc = pipe_end(tx, err);
+    if (rc != SL_OK) {
+        if (PQstatus(conn) == CONNECTION_OK && PQpipelineStatus(conn) == PQ_PIPELINE_OFF &&
+            PQtransactionStatus(conn) != PQTRANS_IDLE) {
+            PQclear(PQexec(conn, "ROLLBACK"));
+        }
+        tx_end(tx);
+        return rc;
+    }
     PGresult *res = PQexec(conn, "COMMIT");
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         rc = pg_error(err, conn, res, "commit");
@@ -786,7 +834,9 @@ static int pg_tx_commit(sl_store_tx *base, sl_err *err)
 static void pg_tx_rollback(sl_store_tx *base)
 {
     pg_tx *tx = (pg_tx *)base;
-    if (PQstatus(tx->st->wconn) == CONNECTION_OK) {
+    (void)pipe_end(tx, NULL);
+    if (PQstatus(tx->st->wconn) == CONNECTION_OK &&
+        PQpipelineStatus(tx->st->wconn) == PQ_PIPELINE_OFF) {
         PQclear(PQexec(tx->st->wconn, "ROLLBACK"));
     }
     tx_end(tx);
@@ -817,8 +867,9 @@ static int pg_cursor_get(sl_store *base, const char *name, int64_t *out, sl_err 
 #define MAX_ARGS    32
 
 /* PQexecParams with typed arguments: integers and reals as text with their type, text as its
- * bytes (binary format, so slices need no NUL). */
-static PGresult *exec_args(PGconn *conn, const char *sql, const sl_sqlv *args, int nargs,
+ * bytes (binary format, so slices need no NUL). With `send`, PQsendQueryParams instead (pipeline
+ * mode): returns a non-NULL marker on success, not a result. */
+static PGresult *call_args(PGconn *conn, const char *sql, const sl_sqlv *args, int nargs, bool send,
                            const char *what, sl_err *err)
 {
     if (nargs > MAX_ARGS) {
@@ -857,6 +908,13 @@ static PGresult *exec_args(PGconn *conn, const char *sql, const sl_sqlv *args, i
             break;
         }
     }
+    if (send) {
+        if (PQsendQueryParams(conn, sql, nargs, types, vals, lens, fmts, 0) == 1) {
+            return (PGresult *)conn; /* a marker: never cleared or read */
+        }
+        (void)pg_error(err, conn, NULL, what);
+        return NULL;
+    }
     PGresult *res = PQexecParams(conn, sql, nargs, types, vals, lens, fmts, 0);
     ExecStatusType s = PQresultStatus(res);
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
@@ -865,6 +923,95 @@ static PGresult *exec_args(PGconn *conn, const char *sql, const sl_sqlv *args, i
     (void)pg_error(err, conn, res, what);
     PQclear(res);
     return NULL;
+}
+
+static PGresult *exec_args(PGconn *conn, const char *sql, const sl_sqlv *args, int nargs,
+                           const char *what, sl_err *err)
+{
+    return call_args(conn, sql, args, nargs, false, what, err);
+}
+
+/* Pipeline mode: send a sync and read every result up to it. The result of the last statement
+ * sent goes to *last when `last` is not NULL (the caller clears it); the first failure goes to
+ * `err` and makes the return value an error. */
+static int pipe_sync(pg_tx *tx, PGresult **last, const char *what, sl_err *err)
+{
+    PGconn *conn = tx->st->wconn;
+    int rc = SL_OK;
+    if (last != NULL) {
+        *last = NULL;
+    }
+    if (PQpipelineSync(conn) != 1) {
+        tx->queued = 0;
+        return pg_error(err, conn, NULL, what);
+    }
+    int pending = tx->queued;
+    tx->queued = 0;
+    for (int i = 0; i < pending; i++) {
+        PGresult *res = PQgetResult(conn);
+        if (res == NULL) {
+            if (rc == SL_OK) {
+                rc = pg_error(err, conn, NULL, what);
+            }
+            if (PQstatus(conn) != CONNECTION_OK) {
+                return rc; /* nothing more will come */
+            }
+            continue;
+        }
+        ExecStatusType s = PQresultStatus(res);
+        if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+            if (rc == SL_OK) {
+                rc = s == PGRES_PIPELINE_ABORTED
+                         ? sl_err_set(err, SL_EIO, "%s: statement skipped after a failure", what)
+                         : pg_error(err, conn, res, what);
+            }
+            PQclear(res);
+        } else if (last != NULL && i == pending - 1 && rc == SL_OK) {
+            *last = res;
+        } else {
+            PQclear(res);
+        }
+        /* Each statement's results end with NULL. */
+        PGresult *extra = NULL;
+        while ((extra = PQgetResult(conn)) != NULL) {
+            PQclear(extra);
+        }
+    }
+    PGresult *sync = PQgetResult(conn);
+    if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC && rc == SL_OK) {
+        rc = pg_error(err, conn, sync, what);
+    }
+    PQclear(sync);
+    if (rc != SL_OK && last != NULL && *last != NULL) {
+        PQclear(*last);
+        *last = NULL;
+    }
+    return rc;
+}
+
+/* One statement of a transaction. Without `out` it is only sent (pipeline mode); with it, sent
+ * and every pending result read, its own into *out. Outside pipeline mode, PQexecParams. */
+static int tx_call(pg_tx *tx, const char *sql, const sl_sqlv *args, int nargs, PGresult **out,
+                   const char *what, sl_err *err)
+{
+    PGconn *conn = tx->st->wconn;
+    if (!tx->pipeline) {
+        PGresult *res = exec_args(conn, sql, args, nargs, what, err);
+        if (res == NULL) {
+            return err != NULL ? err->code : SL_EIO;
+        }
+        if (out != NULL) {
+            *out = res;
+        } else {
+            PQclear(res);
+        }
+        return SL_OK;
+    }
+    if (call_args(conn, sql, args, nargs, true, what, err) == NULL) {
+        return err != NULL ? err->code : SL_EIO;
+    }
+    tx->queued++;
+    return out != NULL ? pipe_sync(tx, out, what, err) : SL_OK;
 }
 
 static json_object *rows_json(const PGresult *res)
@@ -926,28 +1073,38 @@ static int pg_tx_exec(sl_store_tx *base, const char *sql, const sl_sqlv *args, i
                       int64_t *changes, sl_err *err)
 {
     pg_tx *tx = (pg_tx *)base;
-    PGresult *res = exec_args(tx->st->wconn, sql, args, nargs, "statement", err);
-    if (res == NULL) {
-        return err != NULL ? err->code : SL_EIO;
-    }
-    if (changes != NULL) {
+    PGresult *res = NULL;
+    int rc = tx_call(tx, sql, args, nargs, changes != NULL ? &res : NULL, "statement", err);
+    if (rc == SL_OK && changes != NULL) {
         *changes = strtoll(PQcmdTuples(res), NULL, 10);
     }
     PQclear(res);
-    return SL_OK;
+    return rc;
+}
+
+/* Advisory locks, one per distinct key hash, taken in ascending order: PostgreSQL evaluates a
+ * volatile target-list function after ORDER BY. Released at commit or rollback. */
+static int pg_tx_lock_keys(sl_store_tx *base, const char *keys, sl_err *err)
+{
+    pg_tx *tx = (pg_tx *)base;
+    sl_sqlv args[] = {SL_SQL_S(keys)};
+    return tx_call(tx,
+                   "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) "
+                   "AS h FROM unnest(string_to_array($1, chr(31))) AS k) AS s ORDER BY h",
+                   args, 1, NULL, "lock keys", err);
 }
 
 static int pg_tx_query(sl_store_tx *base, const char *sql, const sl_sqlv *args, int nargs,
                        json_object **rows, sl_err *err)
 {
     pg_tx *tx = (pg_tx *)base;
-    PGresult *res = exec_args(tx->st->wconn, sql, args, nargs, "query", err);
-    if (res == NULL) {
-        return err != NULL ? err->code : SL_EIO;
+    PGresult *res = NULL;
+    int rc = tx_call(tx, sql, args, nargs, &res, "query", err);
+    if (rc == SL_OK) {
+        *rows = rows_json(res);
     }
-    *rows = rows_json(res);
     PQclear(res);
-    return SL_OK;
+    return rc;
 }
 
 static int pg_compact(sl_store *base, sl_err *err)
@@ -1114,6 +1271,7 @@ const sl_store_backend sl__store_postgres = {
     .tx_exec = pg_tx_exec,
     .query = pg_query,
     .tx_query = pg_tx_query,
+    .tx_lock_keys = pg_tx_lock_keys,
     .compact = pg_compact,
     .watch = pg_watch,
     .unwatch = pg_unwatch,
