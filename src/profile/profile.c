@@ -94,6 +94,19 @@ static int collect_identities(json_object *record, sl_ns_canon_fn canon, void *u
     return 0;
 }
 
+void sl_profile_lock_keys(json_object *record, sl_ns_canon_fn canon, void *canon_ud, sl_buf *keys)
+{
+    ident ids[IDS_MAX];
+    int n = 0;
+    sl_profile_outcome out;
+    memset(&out, 0, sizeof(out));
+    collect_identities(record, canon, canon_ud, ids, &n, &out);
+    for (int i = 0; i < n; i++) {
+        sl_buf_appendf(keys, "%s%c", ids[i].xid, SL_STORE_KEY_SEP);
+        free(ids[i].value);
+    }
+}
+
 static const char *row_str(json_object *row, const char *key)
 {
     json_object *v = NULL;

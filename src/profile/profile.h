@@ -10,6 +10,7 @@
 #define SL_PROFILE_H
 
 #include "core/err.h"
+#include "core/str.h"
 #include "landing/landing.h"
 #include "store/store.h"
 
@@ -57,6 +58,10 @@ int sl_profile_members(sl_store *st, const char *root, json_object **out, sl_err
  * _id), "timestamp" (ms), "datasetId", "entity" (the record)}. */
 int sl_profile_timeline(sl_store *st, const char *root, int64_t start_ms, int64_t end_ms, int limit,
                         bool ascending, json_object **out, sl_err *err);
+
+/* The lock keys of a record's identities (their xids), appended to `keys`, each followed by
+ * SL_STORE_KEY_SEP: a batch locks them all before writing (sl_store_tx_lock_keys). */
+void sl_profile_lock_keys(json_object *record, sl_ns_canon_fn canon, void *canon_ud, sl_buf *keys);
 
 /* An opaque, stable token for a graph root ("sl" + 32 hex), used as AEP's entity id. */
 void sl_profile_entity_id(const char *root, char *out, size_t cap);

@@ -212,6 +212,18 @@ int sl_store_tx_exec(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int 
     return tx->st->be->tx_exec(tx, sql, args, nargs, changes, err);
 }
 
+bool sl_store_wants_key_locks(const sl_store *st)
+{
+    return st->be->tx_lock_keys != NULL;
+}
+
+int sl_store_tx_lock_keys(sl_store_tx *tx, const char *keys, sl_err *err)
+{
+    return tx->st->be->tx_lock_keys != NULL && keys[0] != '\0'
+               ? tx->st->be->tx_lock_keys(tx, keys, err)
+               : SL_OK;
+}
+
 int sl_store_query(sl_store *st, const char *sql, const sl_sqlv *args, int nargs,
                    json_object **rows, sl_err *err)
 {

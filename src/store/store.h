@@ -128,6 +128,14 @@ int sl_store_tx_exec(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int 
 /* A query inside the pipeline's transaction (sees its uncommitted writes). */
 int sl_store_query_tx(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
                       json_object **rows, sl_err *err);
+/* Several processors writing one store (PostgreSQL) lock the rows they touch in the order
+ * their events come, so two batches about the same people can deadlock. A batch that first
+ * takes transaction-scoped locks on its keys (identities) through this, all at once and in one
+ * global order, waits for the other instead. `keys` are separated by SL_STORE_KEY_SEP. Whether
+ * the store needs it: sl_store_wants_key_locks (SQLite has one writer: no). */
+#define SL_STORE_KEY_SEP '\x1f'
+bool sl_store_wants_key_locks(const sl_store *st);
+int sl_store_tx_lock_keys(sl_store_tx *tx, const char *keys, sl_err *err);
 /* After deleting personal data: SQLite checkpoints and truncates its WAL so no file keeps the
  * deleted bytes (secure_delete zeroes them in the database); PostgreSQL does nothing (VACUUM
  * reclaims dead rows later; docs/profile.md). */

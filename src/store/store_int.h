@@ -79,6 +79,8 @@ struct sl_store_backend {
                  sl_err *err);
     int (*tx_query)(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int nargs,
                     json_object **rows, sl_err *err);
+    /* NULL for a backend with one writer at a time (SQLite). */
+    int (*tx_lock_keys)(sl_store_tx *tx, const char *keys, sl_err *err);
     int (*compact)(sl_store *st, sl_err *err);
     int (*watch)(sl_store *st, void (*changed)(void *ud), void *ud, sl_err *err);
     void (*unwatch)(sl_store *st);
