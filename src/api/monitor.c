@@ -819,10 +819,8 @@ void sl__api_flow_tail(sl_http_req *req, void *ud)
     if (!flow_exists(req, app, flow)) {
         return;
     }
-    if (app->landing == NULL) {
-        sl_http_reply_problem(req, 501, "Live tail not available in cluster mode",
-                              "the live tail reads the local landing log; with --nats the landed "
-                              "events are in JetStream: preview the flow's dataset instead");
+    if (app->landing == NULL && app->js == NULL) {
+        sl_http_reply_problem(req, 503, NULL, "this node keeps no landing log to tail");
         return;
     }
     const char *last = sl_http_header(req, "Last-Event-ID");
@@ -842,7 +840,10 @@ void sl__api_flow_tail(sl_http_req *req, void *ud)
     sl_landed_batch b;
     sl_err err;
     sl_err_clear(&err);
-    if (sl_landing_tail(app->landing, flow, after, after < 0 ? 20 : TAIL_MAX, &b, &err) != SL_OK) {
+    size_t max = after < 0 ? 20 : TAIL_MAX;
+    int trc = app->js != NULL ? sl_js_tail(app->js, flow, after, max, &b, &err)
+                              : sl_landing_tail(app->landing, flow, after, max, &b, &err);
+    if (trc != SL_OK) {
         sl_http_reply_err(req, &err);
         return;
     }

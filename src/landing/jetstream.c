@@ -334,6 +334,7 @@ static int connect_nats(sl_js *js, const char *url, sl_err *err)
 }
 
 static int64_t int_header(natsMsg *m, const char *key);
+static bool decode(natsMsg *m, sl_js_msg *out);
 
 /* ---- publishing for the collect listener ------------------------------------------------- */
 
@@ -475,6 +476,141 @@ int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldes
         *oldest_ms = int_header(m, "Sluice-Received-Ms");
         natsMsg_Destroy(m);
     }
+    return SL_OK;
+}
+
+/* ---- live tail ---------------------------------------------------------------------------- */
+
+#define TAIL_WINDOW  5000 /* stream messages looked through for a flow's newest events */
+#define TAIL_WAIT_MS 2000 /* longest wait for a message known to be there */
+
+/* Copies `msgs` (oldest first) into `out`: one array and one arena, as sl_landed_batch wants. */
+static void tail_batch(natsMsg **msgs, size_t n, sl_landed_batch *out)
+{
+    size_t total = 0;
+    sl_js_msg *dec = sl_xcalloc(n > 0 ? n : 1, sizeof(*dec));
+    for (size_t i = 0; i < n; i++) {
+        (void)decode(msgs[i], &dec[i]);
+        total += strlen(dec[i].flow_id) + strlen(dec[i].xaction_id) + dec[i].body.len + 3 +
+                 (dec[i].detail != NULL ? strlen(dec[i].detail) + 1 : 0);
+    }
+    out->items = sl_xcalloc(n > 0 ? n : 1, sizeof(*out->items));
+    out->arena = sl_xmalloc(total > 0 ? total : 1);
+    out->len = n;
+    char *p = out->arena;
+    for (size_t i = 0; i < n; i++) {
+        sl_landed *l = &out->items[i];
+        l->seq = (int64_t)dec[i].stream_seq;
+        l->received_ms = dec[i].received_ms;
+        l->status = dec[i].status;
+        size_t k = strlen(dec[i].flow_id) + 1;
+        memcpy(p, dec[i].flow_id, k);
+        l->flow_id = p;
+        p += k;
+        k = strlen(dec[i].xaction_id) + 1;
+        memcpy(p, dec[i].xaction_id, k);
+        l->xaction_id = p;
+        p += k;
+        if (dec[i].body.len > 0) {
+            memcpy(p, dec[i].body.ptr, dec[i].body.len);
+        }
+        p[dec[i].body.len] = '\0';
+        l->body = (sl_str){p, dec[i].body.len};
+        p += dec[i].body.len + 1;
+        if (dec[i].detail != NULL) {
+            k = strlen(dec[i].detail) + 1;
+            memcpy(p, dec[i].detail, k);
+            l->detail = p;
+            p += k;
+        }
+    }
+    free(dec);
+}
+
+int sl_js_tail(sl_js *js, const char *flow_id, int64_t after, size_t max, sl_landed_batch *out,
+               sl_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    char subject[sizeof SUBJECT_PREFIX + 64];
+    if (!valid_token(flow_id, 64) || max == 0) {
+        tail_batch(NULL, 0, out);
+        return SL_OK;
+    }
+    (void)snprintf(subject, sizeof subject, SUBJECT_PREFIX "%s", flow_id);
+    /* The flow's newest message says whether there is anything to read, and where to stop. */
+    natsMsg *lm = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_GetLastMsg(&lm, js->ctx, js->stream, subject, NULL, &jerr);
+    if (s != NATS_OK) {
+        tail_batch(NULL, 0, out);
+        if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
+            return SL_OK;
+        }
+        return sl_err_set(err, SL_EBUSY, "nats tail %s: %s (code %d)", subject, nats_text(s),
+                          (int)jerr);
+    }
+    uint64_t last = natsMsg_GetSequence(lm);
+    natsMsg_Destroy(lm);
+    if (after >= 0 && (uint64_t)after >= last) {
+        tail_batch(NULL, 0, out);
+        return SL_OK;
+    }
+    uint64_t start =
+        after >= 0 ? (uint64_t)after + 1 : (last > TAIL_WINDOW ? last - TAIL_WINDOW : 1);
+    natsSubscription *sub = NULL;
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = js->stream;
+    so.Ordered = true;
+    so.Config.DeliverPolicy = js_DeliverByStartSequence;
+    so.Config.OptStartSeq = start;
+    s = js_SubscribeSync(&sub, js->ctx, subject, NULL, &so, &jerr);
+    if (s != NATS_OK) {
+        tail_batch(NULL, 0, out);
+        return sl_err_set(err, SL_EBUSY, "nats tail %s: %s (code %d)", subject, nats_text(s),
+                          (int)jerr);
+    }
+    /* Oldest first; for the newest `max`, a ring of the last `max` read. */
+    natsMsg **ring = sl_xcalloc(max, sizeof(*ring));
+    size_t got = 0;
+    for (;;) {
+        natsMsg *m = NULL;
+        if (natsSubscription_NextMsg(&m, sub, TAIL_WAIT_MS) != NATS_OK) {
+            break; /* erased meanwhile, or the servers went away: what was read is the answer */
+        }
+        jsMsgMetaData *meta = NULL;
+        uint64_t seq = 0;
+        if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
+            seq = meta->Sequence.Stream;
+            jsMsgMetaData_Destroy(meta);
+        }
+        sl_js_msg probe;
+        if (!decode(m, &probe)) {
+            natsMsg_Destroy(m);
+        } else if (after >= 0) {
+            ring[got++] = m;
+        } else {
+            natsMsg_Destroy(ring[got % max]);
+            ring[got % max] = m;
+            got++;
+        }
+        if (seq >= last || (after >= 0 && got == max)) {
+            break;
+        }
+    }
+    (void)natsSubscription_Unsubscribe(sub);
+    natsSubscription_Destroy(sub);
+    size_t n = got < max ? got : max;
+    natsMsg **ordered = sl_xcalloc(n > 0 ? n : 1, sizeof(*ordered));
+    for (size_t i = 0; i < n; i++) {
+        ordered[i] = after >= 0 || got <= max ? ring[i] : ring[(got + i) % max];
+    }
+    tail_batch(ordered, n, out);
+    for (size_t i = 0; i < n; i++) {
+        natsMsg_Destroy(ordered[i]);
+    }
+    free(ordered);
+    free(ring);
     return SL_OK;
 }
 
@@ -860,6 +996,7 @@ bool sl_js_ready(sl_js *js, char *why, size_t cap)
 #else /* !SL_WITH_NATS: a build without libnats refuses --nats plainly */
 
 #include <stdio.h>
+#include <string.h>
 
 int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
 {
@@ -921,6 +1058,14 @@ int sl_js_ack(sl_js *js, sl_js_msg *msgs, size_t n, sl_err *err)
 void sl_js_msgs_free(sl_js_msg *msgs, size_t n)
 {
     (void)msgs, (void)n;
+}
+
+int sl_js_tail(sl_js *js, const char *flow_id, int64_t after, size_t max, sl_landed_batch *out,
+               sl_err *err)
+{
+    (void)js, (void)flow_id, (void)after, (void)max;
+    memset(out, 0, sizeof(*out));
+    return sl_err_set(err, SL_ECONFIG, "built without NATS support");
 }
 
 int sl_js_erase(sl_js *js, const char *const *needles, size_t n,

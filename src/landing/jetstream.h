@@ -76,6 +76,13 @@ int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldes
 int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
                 bool (*confirm)(void *ud, sl_str body), void *ud, int64_t *deleted, sl_err *err);
 
+/* Live tail (any thread), as sl_landing_tail: up to `max` events of flow `flow_id` with stream
+ * seq > `after`, oldest first; with `after` < 0 the newest `max` of them (looked for among the
+ * last TAIL_WINDOW messages of the stream). Read with a short-lived ordered consumer; `seq` is
+ * the stream sequence number. Release `out` with sl_landed_batch_fini. */
+int sl_js_tail(sl_js *js, const char *flow_id, int64_t after, size_t max, sl_landed_batch *out,
+               sl_err *err);
+
 /* One fetched event. `detail` (NULL when absent) and `body` live in `handle`, the library's
  * message, until sl_js_msgs_free. */
 typedef struct sl_js_msg {

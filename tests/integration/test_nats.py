@@ -7,7 +7,7 @@ bodies and batch messages travel through the JetStream stream SLUICE_LANDING to 
 listener answer 503 until it is back, a kill -9 of sluice right after a burst loses and double
 counts nothing, and neither does one between a batch's commit and its ack (made certain by
 holding the store's write lock while nats-server dies: the redelivered batch is only
-acknowledged, js_processed), replay and the live tail answer 501, and a node asking for another
+acknowledged, js_processed), replay answers 501, the live tail reads the stream, and a node asking for another
 replica count than the stream has refuses to start. Runs on both stores. Needs nats-server (Debian package nats-server): without it the test
 skips (77), except with CI=true where it fails. nats-server's log is printed when a test fails."""
 
@@ -428,7 +428,23 @@ class Nats(harness.SluiceTestCase):
         self.assertEqual(s.ds_count(ds), count)
 
     # ---- 5, 6: what cluster mode does not do ------------------------------------------------------
-    def test_replay_and_tail_are_501_and_a_replica_mismatch_refuses_to_start(self):
+    def tail(self, s, flow, last_id=None):
+        """The live tail's events: [(id, data)]."""
+        h = {"Accept": "text/event-stream"}
+        if last_id is not None:
+            h["Last-Event-ID"] = str(last_id)
+        r = s.admin("GET", "%s/flows/%s/tail" % (FLOWSERVICE, flow), headers=h)
+        self.assertEqual(r.status, 200, r)
+        text = r.body.decode()
+        self.assertTrue(text.startswith("retry: 1000"), text[:80])
+        out = []
+        for block in text.split("\n\n"):
+            fields = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line)
+            if fields.get("event") == "landed":
+                out.append((int(fields["id"]), json.loads(fields["data"])))
+        return out
+
+    def test_replay_is_501_tail_reads_jetstream_and_a_replica_mismatch_refuses_to_start(self):
         n = self.nats()
         s = self.node(n)
         flow = s.flow_id
@@ -436,7 +452,25 @@ class Nats(harness.SluiceTestCase):
         replay = "%s/flows/%s/action?op=replay&from=%d" % (FLOWSERVICE, flow, now - 60000)
         j = self.assertProblem(s.admin("POST", replay), 501, "replay")
         print("\nreplay: %s" % json.dumps(j), file=sys.stderr)
-        self.assertProblem(s.admin("GET", "%s/flows/%s/tail" % (FLOWSERVICE, flow)), 501, "live tail")
+
+        # The live tail reads the stream: nothing yet, then the newest 20 oldest first with their
+        # stream sequence as id, then only what came after Last-Event-ID (refused events too).
+        self.assertEqual(self.tail(s, flow), [])
+        events = [make_event() for _ in range(25)]
+        self.post_all(s, events, "for the tail")
+        r = s.post(b"not json")
+        self.assertEqual(r.status, 400, r)
+        newest = self.tail(s, flow)
+        self.assertEqual(len(newest), 20, newest)
+        ids = [i for i, _ in newest]
+        self.assertEqual(ids, sorted(ids))
+        self.assertEqual([d["body"]["event_id"] for _, d in newest[:-1]],
+                         [e["event_id"] for e in events[-19:]])
+        self.assertEqual(newest[-1][1]["status"], "refused")
+        self.assertEqual(newest[-1][1]["detail"]["code"], "INGEST-1401-400")
+        after = self.tail(s, flow, last_id=ids[-3])
+        self.assertEqual([i for i, _ in after], ids[-2:])
+        self.assertEqual(self.tail(s, flow, last_id=ids[-1]), [])
 
         other = self.node(n, replicas=3, start=False)
         other.start(wait=False)
