@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/str.h"
 #include "store/migrate.h"
 
 #include <assert.h>
@@ -36,6 +37,15 @@ typedef struct pg_store {
     void (*changed)(void *ud);
     void *changed_ud;
     PGconn *wconn; /* write connection */
+    /* Statements prepared on the write connection by transactions (the pipeline's hot path),
+     * keyed by SQL text and parameter types. `ready` once a sync confirmed the prepare. */
+    struct pg_stmt {
+        char *key;
+        char name[16];
+        bool ready;
+    } stmts[64];
+    int nstmts;
+    unsigned stmt_seq; /* names are never reused within a session */
     pthread_mutex_t wlock;
     pthread_mutex_t plock; /* guards the read pool */
     PGconn *pool[READ_POOL_MAX];
@@ -54,6 +64,9 @@ typedef struct pg_tx {
 } pg_tx;
 
 static int pipe_sync(pg_tx *tx, PGresult **last, const char *what, sl_err *err);
+static int send_stmt(pg_tx *tx, const char *sql, int n, const Oid *types, const char *const *vals,
+                     const int *lens, const int *fmts, bool cacheable, const char *what,
+                     sl_err *err);
 static int tx_call(pg_tx *tx, const char *sql, const sl_sqlv *args, int nargs, PGresult **out,
                    const char *what, sl_err *err);
 
@@ -150,11 +163,30 @@ static int pg_connect(const char *url, PGconn **out, sl_err *err)
     return SL_OK;
 }
 
+/* Forget the prepared statements (the session that held them is gone), or only those no sync
+ * confirmed (`all` false: a failure may have skipped their prepare). */
+static void stmts_drop(pg_store *st, bool all)
+{
+    int k = 0;
+    for (int i = 0; i < st->nstmts; i++) {
+        if (all || !st->stmts[i].ready) {
+            free(st->stmts[i].key);
+        } else {
+            st->stmts[k++] = st->stmts[i];
+        }
+    }
+    st->nstmts = k;
+    if (all) {
+        st->stmt_seq = 0;
+    }
+}
+
 /* Make the write connection usable: reconnect when it broke, and end a transaction a failure
  * left open (only a transaction holder uses it inside one). Call with the write lock held. */
 static int wconn_ready(pg_store *st, sl_err *err)
 {
     if (PQstatus(st->wconn) != CONNECTION_OK) {
+        stmts_drop(st, true);
         PQreset(st->wconn);
         if (PQstatus(st->wconn) != CONNECTION_OK) {
             return pg_error(err, st->wconn, NULL, "reconnect to PostgreSQL");
@@ -163,6 +195,7 @@ static int wconn_ready(pg_store *st, sl_err *err)
     }
     if (PQpipelineStatus(st->wconn) != PQ_PIPELINE_OFF && PQexitPipelineMode(st->wconn) != 1) {
         /* Results a failure left unread: start over on a fresh connection. */
+        stmts_drop(st, true);
         PQreset(st->wconn);
         if (PQstatus(st->wconn) != CONNECTION_OK) {
             return pg_error(err, st->wconn, NULL, "reconnect to PostgreSQL");
@@ -336,6 +369,7 @@ static void pg_close(sl_store *base)
         PQfinish(st->pool[i]);
     }
     PQfinish(st->wconn);
+    stmts_drop(st, true);
     pthread_mutex_destroy(&st->wlock);
     pthread_mutex_destroy(&st->plock);
     free(st->url);
@@ -767,10 +801,10 @@ static int pg_tx_insert(sl_store_tx *base, const char *dataset, const sl_row *ro
     PGresult *res = NULL;
     int rc = SL_OK;
     if (tx->pipeline) {
-        if (PQsendQueryParams(conn, sql, 7, types, params, lengths, formats, 0) != 1) {
-            return pg_error(err, conn, NULL, "insert row");
+        if ((rc = send_stmt(tx, sql, 7, types, params, lengths, formats, true, "insert row",
+                            err)) != SL_OK) {
+            return rc;
         }
-        tx->queued++;
         if ((rc = pipe_sync(tx, &res, "insert row", err)) != SL_OK) {
             return rc;
         }
@@ -866,12 +900,56 @@ static int pg_cursor_get(sl_store *base, const char *name, int64_t *out, sl_err 
 #define BOOL_OID    16
 #define MAX_ARGS    32
 
+/* Pipeline mode: send one statement, prepared once per session when `cacheable` (its parameter
+ * types then never change for this SQL), else parsed each time. Counts what it queued. */
+static int send_stmt(pg_tx *tx, const char *sql, int n, const Oid *types, const char *const *vals,
+                     const int *lens, const int *fmts, bool cacheable, const char *what,
+                     sl_err *err)
+{
+    pg_store *st = tx->st;
+    PGconn *conn = st->wconn;
+    struct pg_stmt *ps = NULL;
+    if (cacheable) {
+        sl_buf key = {0};
+        sl_buf_appendf(&key, "%s", sql);
+        for (int i = 0; i < n; i++) {
+            sl_buf_appendf(&key, "%c%u", i == 0 ? '\x1f' : ',', (unsigned)types[i]);
+        }
+        for (int i = 0; i < st->nstmts && ps == NULL; i++) {
+            if (strcmp(st->stmts[i].key, sl_buf_cstr(&key)) == 0) {
+                ps = &st->stmts[i];
+            }
+        }
+        if (ps == NULL && st->nstmts < (int)(sizeof(st->stmts) / sizeof(st->stmts[0]))) {
+            ps = &st->stmts[st->nstmts];
+            (void)snprintf(ps->name, sizeof(ps->name), "sl_%u", st->stmt_seq++);
+            if (PQsendPrepare(conn, ps->name, sql, n, types) != 1) {
+                sl_buf_fini(&key);
+                return pg_error(err, conn, NULL, what);
+            }
+            tx->queued++;
+            ps->key = sl_xstrdup(sl_buf_cstr(&key));
+            ps->ready = false;
+            st->nstmts++;
+        }
+        sl_buf_fini(&key);
+    }
+    int ok = ps != NULL ? PQsendQueryPrepared(conn, ps->name, n, vals, lens, fmts, 0)
+                        : PQsendQueryParams(conn, sql, n, types, vals, lens, fmts, 0);
+    if (ok != 1) {
+        return pg_error(err, conn, NULL, what);
+    }
+    tx->queued++;
+    return SL_OK;
+}
+
 /* PQexecParams with typed arguments: integers and reals as text with their type, text as its
  * bytes (binary format, so slices need no NUL). With `send`, PQsendQueryParams instead (pipeline
  * mode): returns a non-NULL marker on success, not a result. */
-static PGresult *call_args(PGconn *conn, const char *sql, const sl_sqlv *args, int nargs, bool send,
-                           const char *what, sl_err *err)
+static PGresult *call_args(PGconn *conn, pg_tx *send, const char *sql, const sl_sqlv *args,
+                           int nargs, const char *what, sl_err *err)
 {
+    bool has_null = false;
     if (nargs > MAX_ARGS) {
         (void)sl_err_set(err, SL_EINVAL, "%s: too many arguments", what);
         return NULL;
@@ -889,6 +967,7 @@ static PGresult *call_args(PGconn *conn, const char *sql, const sl_sqlv *args, i
         case SL_SQL_NULL:
             vals[i] = NULL;
             types[i] = 0;
+            has_null = true;
             break;
         case SL_SQL_INT:
             format_i64(num[i], sizeof(num[i]), a->i);
@@ -908,11 +987,13 @@ static PGresult *call_args(PGconn *conn, const char *sql, const sl_sqlv *args, i
             break;
         }
     }
-    if (send) {
-        if (PQsendQueryParams(conn, sql, nargs, types, vals, lens, fmts, 0) == 1) {
+    if (send != NULL) {
+        /* A NULL leaves its parameter's type to the server: such a call is not prepared, so a
+         * later call with a value never meets a type inferred from a NULL. */
+        if (send_stmt(send, sql, nargs, types, (const char *const *)vals, lens, fmts, !has_null,
+                      what, err) == SL_OK) {
             return (PGresult *)conn; /* a marker: never cleared or read */
         }
-        (void)pg_error(err, conn, NULL, what);
         return NULL;
     }
     PGresult *res = PQexecParams(conn, sql, nargs, types, vals, lens, fmts, 0);
@@ -928,7 +1009,7 @@ static PGresult *call_args(PGconn *conn, const char *sql, const sl_sqlv *args, i
 static PGresult *exec_args(PGconn *conn, const char *sql, const sl_sqlv *args, int nargs,
                            const char *what, sl_err *err)
 {
-    return call_args(conn, sql, args, nargs, false, what, err);
+    return call_args(conn, NULL, sql, args, nargs, what, err);
 }
 
 /* Pipeline mode: send a sync and read every result up to it. The result of the last statement
@@ -982,6 +1063,13 @@ static int pipe_sync(pg_tx *tx, PGresult **last, const char *what, sl_err *err)
         rc = pg_error(err, conn, sync, what);
     }
     PQclear(sync);
+    if (rc == SL_OK) {
+        for (int i = 0; i < tx->st->nstmts; i++) {
+            tx->st->stmts[i].ready = true;
+        }
+    } else {
+        stmts_drop(tx->st, false);
+    }
     if (rc != SL_OK && last != NULL && *last != NULL) {
         PQclear(*last);
         *last = NULL;
@@ -1007,10 +1095,9 @@ static int tx_call(pg_tx *tx, const char *sql, const sl_sqlv *args, int nargs, P
         }
         return SL_OK;
     }
-    if (call_args(conn, sql, args, nargs, true, what, err) == NULL) {
+    if (call_args(conn, tx, sql, args, nargs, what, err) == NULL) {
         return err != NULL ? err->code : SL_EIO;
     }
-    tx->queued++;
     return out != NULL ? pipe_sync(tx, out, what, err) : SL_OK;
 }
 
