@@ -280,8 +280,37 @@ static natsStatus set_servers(natsOptions *no, const char *url)
     return s;
 }
 
+/* The URL list for messages: "user:password@" of each server left out. */
+static void redact_urls(const char *url, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const char *p = url; *p != '\0' && n + 1 < cap;) {
+        const char *end = p + strcspn(p, ", ");
+        const char *host = p;
+        const char *scheme = strstr(p, "://");
+        if (scheme != NULL && scheme < end) {
+            const char *at = memchr(scheme, '@', (size_t)(end - scheme));
+            if (at != NULL) {
+                size_t k = (size_t)(scheme + 3 - p);
+                k = k < cap - n - 1 ? k : cap - n - 1;
+                memcpy(out + n, p, k);
+                n += k;
+                host = at + 1;
+            }
+        }
+        size_t k = (size_t)(end - host) + strspn(end, ", ");
+        k = k < cap - n - 1 ? k : cap - n - 1;
+        memcpy(out + n, host, k);
+        n += k;
+        p = end + strspn(end, ", ");
+    }
+    out[n] = '\0';
+}
+
 static int connect_nats(sl_js *js, const char *url, sl_err *err)
 {
+    char shown[512];
+    redact_urls(url, shown, sizeof shown);
     natsStatus s = natsOptions_Create(&js->nopts);
     if (s == NATS_OK) {
         s = set_servers(js->nopts, url);
@@ -317,11 +346,11 @@ static int connect_nats(sl_js *js, const char *url, sl_err *err)
         s = natsOptions_SetReconnectedCB(js->nopts, on_reconnected, NULL);
     }
     if (s != NATS_OK) {
-        return sl_err_set(err, SL_ECONFIG, "nats url %s: %s", url, nats_text(s));
+        return sl_err_set(err, SL_ECONFIG, "nats url %s: %s", shown, nats_text(s));
     }
     s = natsConnection_Connect(&js->nc, js->nopts);
     if (s != NATS_OK) {
-        return sl_err_set(err, SL_EIO, "nats connect %s: %s", url, nats_text(s));
+        return sl_err_set(err, SL_EIO, "nats connect %s: %s", shown, nats_text(s));
     }
     jsOptions jo;
     jsOptions_Init(&jo);
