@@ -29,6 +29,8 @@ struct sl_alerts {
     bool stop;
     bool poked;
     int64_t last_purge;
+    char holder[40]; /* this monitor's identity in the lease */
+    bool leading;
 };
 
 /* ---- rules --------------------------------------------------------------------------- */
@@ -485,7 +487,41 @@ static void evaluate(sl_alerts *a)
     json_object_put(subs);
 }
 
-static void purge(sl_alerts *a)
+/* Only one admin node evaluates alert rules and purges the store at a time: the one holding the
+ * "monitor" lease, renewed every tick and taken over by another node when it has not been
+ * renewed for LEASE_TICKS intervals (its node died). */
+#define LEASE_TICKS 3
+static bool lease_renew(sl_alerts *a, int64_t now)
+{
+    if (!sl_store_is_shared(a->o.st)) {
+        return a->leading = true; /* a store only this process can open */
+    }
+    int64_t span = (int64_t)a->o.interval_s * 1000 * LEASE_TICKS;
+    span = span > 10000 ? span : 10000;
+    sl_sqlv args[] = {SL_SQL_S(a->holder), SL_SQL_I(now + span), SL_SQL_I(now)};
+    int64_t changes = 0;
+    sl_err err;
+    sl_err_clear(&err);
+    int rc = sl_store_exec(a->o.st,
+                           "INSERT INTO leases(name, holder, until_ms) VALUES ('monitor', $1, $2) "
+                           "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+                           "until_ms = excluded.until_ms WHERE leases.holder = excluded.holder "
+                           "OR leases.until_ms < $3",
+                           args, 3, &changes, &err);
+    bool leading = rc == SL_OK && changes > 0;
+    if (rc != SL_OK) {
+        SL_LOG_WARN("alerts", "cannot renew the monitor lease error=\"%s\"", err.msg);
+    } else if (leading != a->leading) {
+        SL_LOG_INFO("alerts", "%s",
+                    leading ? "this node now evaluates alert rules (monitor lease)"
+                            : "another node evaluates alert rules (monitor lease)");
+    }
+    a->leading = leading;
+    return leading;
+}
+
+/* The local landing log's retention (every node with one). */
+static void purge_landing(sl_alerts *a)
 {
     int64_t now = sl_now_ms();
     sl_err err;
@@ -501,7 +537,15 @@ static void purge(sl_alerts *a)
             SL_LOG_INFO("alerts", "landing retention: deleted events=%lld", (long long)deleted);
         }
     }
-    deleted = 0;
+}
+
+/* Store-wide retention (the lease holder). */
+static void purge_store(sl_alerts *a)
+{
+    int64_t now = sl_now_ms();
+    sl_err err;
+    sl_err_clear(&err);
+    int64_t deleted = 0;
     if (sl_diag_purge(a->o.st, now - (int64_t)a->o.diagnostics_retention_days * 86400000LL,
                       &deleted, &err) == SL_OK &&
         deleted > 0) {
@@ -517,11 +561,17 @@ static void *monitor_main(void *arg)
     while (!a->stop) {
         pthread_mutex_unlock(&a->lock);
         int64_t now = sl_now_ms();
+        bool leading = lease_renew(a, now);
         if (now - a->last_purge >= PURGE_EVERY_MS) {
             a->last_purge = now;
-            purge(a);
+            purge_landing(a);
+            if (leading) {
+                purge_store(a);
+            }
         }
-        evaluate(a);
+        if (leading) {
+            evaluate(a);
+        }
         pthread_mutex_lock(&a->lock);
         if (a->stop) {
             break;
@@ -547,6 +597,7 @@ sl_alerts *sl_alerts_start(const sl_alerts_opts *opts, sl_err *err)
     if (a->o.interval_s <= 0) {
         a->o.interval_s = 30;
     }
+    sl_id_uuid(a->holder);
     pthread_mutex_init(&a->lock, NULL);
     pthread_cond_init(&a->wake, NULL);
     sl_notifier_opts no = {.on_outcome = on_outcome, .ud = a};
@@ -588,6 +639,14 @@ void sl_alerts_stop(sl_alerts *a)
     pthread_cond_signal(&a->wake);
     pthread_mutex_unlock(&a->lock);
     pthread_join(a->thread, NULL);
+    if (a->leading) {
+        /* Hand over at once rather than after the lease expires. */
+        sl_sqlv args[] = {SL_SQL_S(a->holder)};
+        sl_err err;
+        sl_err_clear(&err);
+        (void)sl_store_exec(a->o.st, "DELETE FROM leases WHERE name = 'monitor' AND holder = $1",
+                            args, 1, NULL, &err);
+    }
     sl_notifier_stop(a->notifier);
     pthread_mutex_destroy(&a->lock);
     pthread_cond_destroy(&a->wake);

@@ -217,6 +217,11 @@ bool sl_store_wants_key_locks(const sl_store *st)
     return st->be->tx_lock_keys != NULL;
 }
 
+bool sl_store_is_shared(const sl_store *st)
+{
+    return st->be->tx_lock_keys != NULL; /* the backends with several writers */
+}
+
 int sl_store_tx_lock_keys(sl_store_tx *tx, const char *keys, sl_err *err)
 {
     return tx->st->be->tx_lock_keys != NULL && keys[0] != '\0'

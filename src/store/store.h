@@ -135,6 +135,9 @@ int sl_store_query_tx(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int
  * the store needs it: sl_store_wants_key_locks (SQLite has one writer: no). */
 #define SL_STORE_KEY_SEP '\x1f'
 bool sl_store_wants_key_locks(const sl_store *st);
+/* Whether several sluice processes can share this store (PostgreSQL), so work that one node
+ * must do alone needs a lease. */
+bool sl_store_is_shared(const sl_store *st);
 int sl_store_tx_lock_keys(sl_store_tx *tx, const char *keys, sl_err *err);
 /* After deleting personal data: SQLite checkpoints and truncates its WAL so no file keeps the
  * deleted bytes (secure_delete zeroes them in the database); PostgreSQL does nothing (VACUUM

@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -411,6 +412,41 @@ class Rules(AlertCase):
         if recorded != sent:
             problems.append("deliveries record %r for the notices %r" % (recorded, sent))
         self.assertEqual(problems, [])
+
+
+@unittest.skipUnless(harness.STORE == "postgres", "several nodes share a PostgreSQL store only")
+class TwoAdminNodes(AlertCase):
+    def test_one_node_evaluates_rules_and_the_other_takes_over(self):
+        """Two admin nodes on one store: only the holder of the monitor lease evaluates rules, so a
+        metric alert is delivered once, not once per node; when that node stops, the other
+        takes over and delivers the resolution."""
+        a = self.sluice(args=FAST, env={"SLUICE_CLOCK_OFFSET_MS": str(harness.mid_hour_offset())})
+        b = self.sluice(args=FAST + ["--store", harness.store_url(a.data_dir)],
+                        env={"SLUICE_CLOCK_OFFSET_MS": str(harness.mid_hour_offset())})
+        rcv = self.receiver()
+        f = create_flow(a, PROPS, name="two monitors")
+        self.subscribe(a, f["flow_id"], rcv.url, [{"name": RATE, "thresholdPercent": 20}], secret=SECRET)
+        self.assertEqual(post_to_flow(a, f, {"event_id": "ok-0", "n": 1}).status, 200)
+        self.assertEqual(post_to_flow(a, f, {"event_id": "bad-0", "n": 99}).status, 200)
+        firing = self.wait_alerts(a, "flowId=%s&status=FIRING" % f["flow_id"])
+        alert_id = firing[0]["id"]
+        poll(lambda: self.payloads(rcv, alert_id), what="FIRING delivered")
+        leader = [n for n in (a, b) if "this node now evaluates alert rules" in n.log_tail()]
+        self.assertEqual(len(leader), 1, "exactly one node holds the monitor lease")
+        # Several more ticks of both monitors: still one delivery.
+        time.sleep(3.5)
+        got = [p[0] for p in self.payloads(rcv, alert_id)]
+        self.assertEqual(got, ["FIRING"], "a metric alert is delivered once with two admin nodes")
+
+        # The leader stops (and hands the lease over); the other resolves the alert.
+        leader[0].stop()
+        other = b if leader[0] is a else a
+        for i in range(1, 9):
+            self.assertEqual(post_to_flow(other, f, {"event_id": "ok-%d" % i, "n": 1}).status, 200)
+        got = poll(lambda: [p for p in self.payloads(rcv, alert_id) if p[0] == "INACTIVE"],
+                   what="INACTIVE delivered by the other node")
+        self.assertEqual(len(got), 1)
+        self.assertIn("this node now evaluates alert rules", other.log_tail())
 
 
 if __name__ == "__main__":
