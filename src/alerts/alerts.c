@@ -31,6 +31,7 @@ struct sl_alerts {
     int64_t last_purge;
     char holder[40]; /* this monitor's identity in the lease */
     bool leading;
+    bool resumed; /* unfinished deliveries resumed since this node took the lease */
 };
 
 /* ---- rules --------------------------------------------------------------------------- */
@@ -520,6 +521,54 @@ static bool lease_renew(sl_alerts *a, int64_t now)
     return leading;
 }
 
+/* Deliveries a previous leader (or this node before a restart) left unfinished: their last
+ * recorded attempt was to be retried, or was abandoned at shutdown. The new leader sends them
+ * again, unless the alert has changed status since (a FIRING notice of a resolved alert) or the
+ * attempt is older than RESUME_MAX_AGE_MS. */
+#define RESUME_MAX_AGE_MS (24LL * 3600 * 1000)
+static void resume_pending(sl_alerts *a, int64_t now)
+{
+    sl_sqlv args[] = {SL_SQL_I(now - RESUME_MAX_AGE_MS)};
+    json_object *rows = NULL;
+    sl_err err;
+    sl_err_clear(&err);
+    if (sl_store_query(a->o.st,
+                       "SELECT d.alert_id AS alert_id, d.subscription_id AS sub, d.url AS url, "
+                       "d.status AS status, a.doc AS doc FROM alert_deliveries d JOIN alerts a ON "
+                       "a.id = d.alert_id WHERE d.delivered = 0 AND (d.next_retry_ms > 0 OR "
+                       "d.error = 'shutting down') AND d.at_ms >= $1 AND a.status = d.status AND "
+                       "d.id = (SELECT max(e.id) FROM alert_deliveries e WHERE e.alert_id = "
+                       "d.alert_id AND e.subscription_id = d.subscription_id AND e.status = "
+                       "d.status) ORDER BY d.id",
+                       args, 1, &rows, &err) != SL_OK) {
+        SL_LOG_WARN("alerts", "cannot look for unfinished deliveries error=\"%s\"", err.msg);
+        return;
+    }
+    size_t n = json_object_array_length(rows);
+    for (size_t i = 0; i < n; i++) {
+        json_object *row = json_object_array_get_idx(rows, i);
+        const char *alert_id = jstr(row, "/alert_id");
+        const char *sub = jstr(row, "/sub");
+        const char *url = jstr(row, "/url");
+        const char *status = jstr(row, "/status");
+        const char *doc = jstr(row, "/doc");
+        if (alert_id == NULL || sub == NULL || url == NULL || status == NULL || doc == NULL) {
+            continue;
+        }
+        char *secret = NULL;
+        sl_err serr;
+        sl_err_clear(&serr);
+        (void)sl_store_secret_get(a->o.st, sub, "secret", &secret, &serr);
+        char key[128];
+        (void)snprintf(key, sizeof(key), "%s|%s", alert_id, status);
+        SL_LOG_INFO("alerts", "resuming an unfinished delivery alert=%s subscription=%s status=%s",
+                    alert_id, sub, status);
+        sl_notifier_send(a->notifier, key, sub, url, secret, doc);
+        free(secret);
+    }
+    json_object_put(rows);
+}
+
 /* The local landing log's retention (every node with one). */
 static void purge_landing(sl_alerts *a)
 {
@@ -562,6 +611,10 @@ static void *monitor_main(void *arg)
         pthread_mutex_unlock(&a->lock);
         int64_t now = sl_now_ms();
         bool leading = lease_renew(a, now);
+        if (leading && !a->resumed) {
+            resume_pending(a, now);
+        }
+        a->resumed = leading;
         if (now - a->last_purge >= PURGE_EVERY_MS) {
             a->last_purge = now;
             purge_landing(a);

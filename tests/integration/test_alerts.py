@@ -234,6 +234,28 @@ class Rules(AlertCase):
         self.assertEqual([(a["rule"], a["value"]) for a in firing], [(RATE, 50)],
                          "no alert while the run's error rate is 50%")
 
+    def test_unfinished_delivery_is_resumed_after_a_restart(self):
+        """A delivery waiting for its retry when sluice stops is sent again by the next start
+        (deliveries wait in memory, their attempts are in the store)."""
+        s = self.sluice(args=FAST)
+        rcv = self.receiver(statuses=[(503, {"Retry-After": "60"})])
+        f = create_flow(s, PROPS, name="resumed")
+        self.subscribe(s, f["flow_id"], rcv.url, [START], secret=SECRET)
+        self.assertEqual(post_to_flow(s, f, {"event_id": "r1", "n": 1}).status, 200)
+        poll(lambda: rcv.received(), what="the first attempt (answered 503)")
+        # The retry is a minute away: stop now, with the delivery unfinished.
+        s.stop()
+        self.assertEqual([r[3] for r in rcv.received()], [503])
+        s.start()
+        got = poll(lambda: [r for r in rcv.received() if r[3] == 200], what="the delivery resumed")
+        self.assertEqual([r[3] for r in rcv.received()], [503, 200], "sent once more, not twice")
+        first, again = json.loads(rcv.received()[0][2]), json.loads(got[0][2])
+        self.assertEqual((again["alertId"], again["alertName"]), (first["alertId"], START))
+        self.assertTrue(signature_ok(SECRET, got[0][1], got[0][2]), "signed again")
+        delivered = poll(lambda: [d for d in self.alert(s, first["alertId"]).get("deliveries", [])
+                                  if d.get("delivered")], what="the delivery recorded")
+        self.assertEqual(len(delivered), 1)
+
     def test_delivery_is_retried_until_accepted_and_signed(self):
         s = self.sluice(args=FAST)
         flaky = self.receiver(statuses=[500, 503])
