@@ -1169,16 +1169,21 @@ static int pg_tx_exec(sl_store_tx *base, const char *sql, const sl_sqlv *args, i
     return rc;
 }
 
-/* Advisory locks, one per distinct key hash, taken in ascending order: PostgreSQL evaluates a
- * volatile target-list function after ORDER BY. Released at commit or rollback. */
+/* Advisory locks on the keys' hash buckets (at most LOCK_BUCKETS per transaction, so a big
+ * batch never runs PostgreSQL out of lock memory), taken in ascending order: PostgreSQL
+ * evaluates a volatile target-list function after ORDER BY. The two-int4 form keeps them apart
+ * from the single-bigint advisory locks (migrations). Released at commit or rollback. */
+#define LOCK_CLASS   0x736c7563 /* "sluc" */
+#define LOCK_BUCKETS 1024
 static int pg_tx_lock_keys(sl_store_tx *base, const char *keys, sl_err *err)
 {
     pg_tx *tx = (pg_tx *)base;
-    sl_sqlv args[] = {SL_SQL_S(keys)};
+    sl_sqlv args[] = {SL_SQL_S(keys), SL_SQL_I(LOCK_CLASS), SL_SQL_I(LOCK_BUCKETS)};
     return tx_call(tx,
-                   "SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtextextended(k, 0) "
-                   "AS h FROM unnest(string_to_array($1, chr(31))) AS k) AS s ORDER BY h",
-                   args, 1, NULL, "lock keys", err);
+                   "SELECT pg_advisory_xact_lock($2::int4, b) FROM (SELECT DISTINCT "
+                   "(abs(hashtext(k)::bigint) % $3)::int4 AS b FROM "
+                   "unnest(string_to_array($1, chr(31))) AS k WHERE k <> '') AS s ORDER BY b",
+                   args, 3, NULL, "lock keys", err);
 }
 
 static int pg_tx_query(sl_store_tx *base, const char *sql, const sl_sqlv *args, int nargs,
