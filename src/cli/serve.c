@@ -123,6 +123,12 @@ static void shutdown_all(runtime *rt)
     sl_http_quiesce(app->collect_srv);
     sl_http_quiesce(app->admin_srv);
     unsigned left = sl_http_drain(app->collect_srv, DRAIN_MS);
+    /* Cluster mode: answer what still waits for JetStream before the listener goes away (a
+     * suspended request must be resumed before libmicrohttpd stops). */
+    sl_js_quiesce(app->js);
+    if (app->js != NULL) {
+        left = sl_http_drain(app->collect_srv, 2000);
+    }
     left += sl_http_drain(app->admin_srv, 1000);
     if (left > 0) {
         SL_LOG_WARN("main", "requests still in flight at shutdown count=%u", left);
@@ -268,7 +274,8 @@ static int serve(runtime *rt)
                          .replicas = (int)rt->cfg.nats_replicas,
                          .max_age_ms = retention_ms,
                          .ack_wait_ms = (int)rt->cfg.nats_ack_wait * 1000,
-                         .consume = process_role};
+                         .consume = process_role,
+                         .max_body_bytes = collect_role ? (int64_t)rt->cfg.max_body_bytes : 0};
         if (sl_js_open(&jo, &app->js, &err) != SL_OK) {
             goto fail;
         }

@@ -30,6 +30,7 @@
 #define PUBLISH_DEADLINE_MS 3000 /* Customer.io gives up after 4 s */
 #define PUBLISH_RETRY_MS    100
 #define PUBLISHERS_MAX      256
+#define MSG_HEADER_ROOM     1024 /* our headers and the message id, generously */
 
 struct sl_js {
     natsOptions *nopts;
@@ -388,7 +389,10 @@ static int publish_item(sl_js *js, const sl_landing_item *it, sl_err *err)
             return rc;
         }
         left_ms = (deadline - sl_mono_ns()) / NS_PER_MS;
-        if (left_ms <= PUBLISH_RETRY_MS) {
+        pthread_mutex_lock(&js->mu);
+        bool closing = js->closing;
+        pthread_mutex_unlock(&js->mu);
+        if (left_ms <= PUBLISH_RETRY_MS || closing) {
             SL_LOG_WARN("landing", "nats publish gave up attempts=%d flow=%s error=\"%s\"", attempt,
                         it->flow_id, err->msg);
             return rc;
@@ -424,7 +428,7 @@ static void *publisher_main(void *arg)
         for (size_t i = 0; i < req->nitems && rc == SL_OK; i++) {
             rc = closing ? SL_EBUSY : publish_item(js, &req->items[i], &err);
         }
-        req->done(req, rc == SL_OK ? SL_OK : SL_EBUSY);
+        req->done(req, rc == SL_OK || rc == SL_ETOOBIG ? rc : SL_EBUSY);
     }
 }
 
@@ -462,6 +466,21 @@ void sl_js_submit(sl_js *js, sl_landing_req *req)
 const char *sl_js_stream_id(const sl_js *js)
 {
     return js->stream_id;
+}
+
+void sl_js_quiesce(sl_js *js)
+{
+    if (js == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&js->mu);
+    js->closing = true;
+    pthread_cond_broadcast(&js->cv);
+    pthread_mutex_unlock(&js->mu);
+    for (int i = 0; i < js->npublishers; i++) {
+        pthread_join(js->publishers[i], NULL);
+    }
+    js->npublishers = 0;
 }
 
 int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldest_ms, sl_err *err)
@@ -690,11 +709,24 @@ int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
                           nats_text(s), (int)jerr);
     }
     int rc = SL_OK;
+    uint64_t seen = 0;
     for (;;) {
         natsMsg *m = NULL;
         s = natsSubscription_NextMsg(&m, sub, ERASE_IDLE_MS);
         if (s == NATS_TIMEOUT) {
-            break; /* the messages up to `last` that are left were all read */
+            /* Nothing more came: the rest up to `last` was deleted meanwhile, or the servers
+             * stalled. Only the consumer's own count can tell: ask the stream. */
+            jsStreamInfo *now = NULL;
+            if (js_GetStreamInfo(&now, js->ctx, js->stream, NULL, NULL) != NATS_OK ||
+                (now->State.Msgs > 0 && now->State.FirstSeq <= last &&
+                 seen < (now->State.LastSeq < last ? now->State.LastSeq : last))) {
+                rc = sl_err_set(err, SL_EBUSY,
+                                "nats: the stream %s could not be read to its end (read up to "
+                                "seq %" PRIu64 " of %" PRIu64 "); retry the delete",
+                                js->stream, seen, last);
+            }
+            jsStreamInfo_Destroy(now);
+            break;
         }
         if (s != NATS_OK) {
             rc = sl_err_set(err, SL_EBUSY, "nats reading %s: %s", js->stream, nats_text(s));
@@ -706,6 +738,7 @@ int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
             seq = meta->Sequence.Stream;
             jsMsgMetaData_Destroy(meta);
         }
+        seen = seq > seen ? seq : seen;
         const char *body = natsMsg_GetData(m);
         size_t len = (size_t)natsMsg_GetDataLength(m);
         bool hit = false;
@@ -780,6 +813,18 @@ int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err)
                             nats_text(s), (int)jerr);
         }
     }
+    if (rc == SL_OK && d.max_body_bytes > 0) {
+        int64_t maxp = natsConnection_GetMaxPayload(js->nc);
+        if (maxp > 0 && d.max_body_bytes + MSG_HEADER_ROOM > maxp) {
+            SL_LOG_WARN("landing",
+                        "the NATS servers take messages up to max_payload=%lld bytes: events "
+                        "larger than about %lld bytes are refused with 413 although "
+                        "--max-body-bytes is %lld; raise max_payload in nats-server or lower "
+                        "--max-body-bytes",
+                        (long long)maxp, (long long)(maxp - MSG_HEADER_ROOM),
+                        (long long)d.max_body_bytes);
+        }
+    }
     if (rc == SL_OK) {
         rc = start_publishers(js, d.publishers, err);
     }
@@ -796,13 +841,7 @@ void sl_js_close(sl_js *js)
     if (js == NULL) {
         return;
     }
-    pthread_mutex_lock(&js->mu);
-    js->closing = true;
-    pthread_cond_broadcast(&js->cv);
-    pthread_mutex_unlock(&js->mu);
-    for (int i = 0; i < js->npublishers; i++) {
-        pthread_join(js->publishers[i], NULL);
-    }
+    sl_js_quiesce(js);
     free(js->publishers);
     pthread_cond_destroy(&js->cv);
     pthread_mutex_destroy(&js->mu);
@@ -877,6 +916,13 @@ int sl_js_publish(sl_js *js, const char *flow_id, const char *msg_id, const char
     po.MaxWait = timeout_ms > 0 ? timeout_ms : 1;
     jsErrCode jerr = 0;
     s = js_PublishMsg(&pa, js->ctx, m, &po, &jerr);
+    if (s == NATS_MAX_PAYLOAD) {
+        rc = sl_err_set(err, SL_ETOOBIG,
+                        "nats publish %s: the event (%zu bytes with its headers) is larger than "
+                        "the server's max_payload",
+                        subject, body.len);
+        goto out;
+    }
     if (s != NATS_OK) {
         rc = sl_err_set(err, SL_EBUSY, "nats publish %s: %s (code %d)", subject, nats_text(s),
                         (int)jerr);
@@ -1054,6 +1100,11 @@ void sl_js_submit(sl_js *js, sl_landing_req *req)
 {
     (void)js;
     req->done(req, SL_EBUSY);
+}
+
+void sl_js_quiesce(sl_js *js)
+{
+    (void)js;
 }
 
 const char *sl_js_stream_id(const sl_js *js)

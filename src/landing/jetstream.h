@@ -19,16 +19,17 @@ typedef struct sl_js sl_js; /* opaque */
 
 /* Zero or NULL fields take the defaults. */
 typedef struct sl_js_opts {
-    const char *url;      /* "nats://127.0.0.1:4222[,nats://...]" (several servers: failover) */
-    const char *stream;   /* default "SLUICE_LANDING" */
-    int replicas;         /* default 3 */
-    int64_t max_age_ms;   /* retention, default 7 days */
-    int dedupe_window_ms; /* default 2 minutes (JetStream's default) */
-    const char *consumer; /* durable pull consumer name, default "sluice-processors" */
-    int max_ack_pending;  /* default 4096 */
-    int ack_wait_ms;      /* default 30000 */
-    int publishers;       /* threads publishing for sl_js_submit, default 16 */
-    bool consume;         /* bind the pull subscription: this node processes (sl_js_fetch) */
+    const char *url;        /* "nats://127.0.0.1:4222[,nats://...]" (several servers: failover) */
+    const char *stream;     /* default "SLUICE_LANDING" */
+    int replicas;           /* default 3 */
+    int64_t max_age_ms;     /* retention, default 7 days */
+    int dedupe_window_ms;   /* default 2 minutes (JetStream's default) */
+    const char *consumer;   /* durable pull consumer name, default "sluice-processors" */
+    int max_ack_pending;    /* default 4096 */
+    int ack_wait_ms;        /* default 30000 */
+    int publishers;         /* threads publishing for sl_js_submit, default 16 */
+    bool consume;           /* bind the pull subscription: this node processes (sl_js_fetch) */
+    int64_t max_body_bytes; /* the collect limit: warned about when NATS takes less */
 } sl_js_opts;
 
 /* Connect, and create the stream (subjects "landing.>", file storage, `replicas`) and the durable
@@ -37,6 +38,13 @@ typedef struct sl_js_opts {
  * handle in *out (release with sl_js_close). */
 int sl_js_open(const sl_js_opts *o, sl_js **out, sl_err *err);
 void sl_js_close(sl_js *js); /* NULL is a no-op */
+
+/* Shutdown, before the collect listener stops: publishing stops (a publish being retried gives
+ * up), every request still queued or in hand is answered through its done callback (SL_EBUSY
+ * unless its publish already went through), and the publisher threads are joined, so no
+ * callback runs after this returns. Later sl_js_submit calls answer SL_EBUSY at once. NULL is a
+ * no-op. */
+void sl_js_quiesce(sl_js *js);
 
 /* Publish one event on "landing.<flow_id>" and wait up to `timeout_ms` for JetStream's ack.
  * The Nats-Msg-Id is flow_id ":" msg_id (the event id), or flow_id ":" xaction_id when msg_id is
@@ -51,7 +59,8 @@ int sl_js_publish(sl_js *js, const char *flow_id, const char *msg_id, const char
 
 /* The landing log's sl_landing_submit for a collect node: publish every item of `req` (in order)
  * on one of the publisher threads, then call req->done(req, SL_OK) once JetStream acknowledged
- * them all, or req->done(req, SL_EBUSY) when one could not be published within the publish
+ * them all, req->done(req, SL_ETOOBIG) when one is larger than the servers' max_payload, or
+ * req->done(req, SL_EBUSY) when one could not be published within the publish
  * deadline (3 s, inside Customer.io's 4 s: a cluster electing a new stream leader is waited
  * for). Never blocks; after sl_js_close has begun, done(req, SL_EBUSY) runs at once. Items are
  * published with their msg_id, so a client's resend after a 503 is dropped by the server if an

@@ -36,7 +36,8 @@ typedef struct sl_landing_item {
 
 /* A group of events from one HTTP request, appended atomically. `done` runs on the writer
  * thread once the events are on disk (rc SL_OK) or could not be written (rc SL_EBUSY: disk
- * full or I/O error). It must not block. */
+ * full or I/O error; the JetStream log also SL_ETOOBIG: larger than NATS takes). It must not
+ * block. */
 typedef struct sl_landing_req {
     struct sl_landing_req *next; /* owned by the landing log while queued */
     sl_landing_item *items;
