@@ -4,11 +4,13 @@
 #include "collect/event.h"
 #include "collect/signature.h"
 #include "core/clock.h"
+#include "core/ids.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "pipeline/runs.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,14 +97,23 @@ static void refuse(sl_http_req *req, sl_collect *c, unsigned status, const char 
                  detail);
 }
 
+/* A random tag per process: xaction ids must differ between collect nodes, and processes in
+ * containers all have the same pid. */
+static char node_tag[9];
+static void node_tag_init(void)
+{
+    char uuid[SL_UUID_LEN + 1];
+    sl_id_uuid(uuid);
+    memcpy(node_tag, uuid, 8);
+    node_tag[8] = '\0';
+}
+
 static void next_xaction(sl_collect *c, int64_t ms, char *out, size_t cap)
 {
-    static int pid = -1; /* a benign race: every thread computes the same value */
-    if (pid < 0) {
-        pid = (int)(getpid() % 100000);
-    }
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, node_tag_init);
     uint64_t n = atomic_fetch_add(&c->seq, 1);
-    (void)snprintf(out, cap, "%lld:%d:%llu", (long long)ms, pid, (unsigned long long)n);
+    (void)snprintf(out, cap, "%lld:%s:%llu", (long long)ms, node_tag, (unsigned long long)n);
 }
 
 /* An event refused after its body was read (not JSON, or synchronous validation failed) is
@@ -308,6 +319,10 @@ static void on_landed(sl_landing_req *lr, int rc)
     if (rc == SL_OK) {
         atomic_fetch_add(&job->c->accepted, job->nitems);
         sl_http_reply_json(job->req, job->batch ? 207 : 200, accepted_body(job));
+    } else if (rc == SL_ETOOBIG) {
+        refuse(job->req, job->c, 413, NULL,
+               "the event is larger than the NATS servers take (their max_payload); lower "
+               "collect.max_body_bytes to match, or raise max_payload");
     } else if (job->c->js != NULL) {
         refuse(job->req, job->c, 503, "Storage unavailable",
                "JetStream did not acknowledge the event in time (NATS servers unreachable, or "
