@@ -813,10 +813,11 @@ static int replay_step(sl_processor *p, int64_t cursor, sl_err *err)
 #define JS_FETCH_WAIT_MS  200
 #define JS_PURGE_EVERY_MS (10 * 60 * 1000)
 
-/* Which of `b`'s stream sequence numbers were committed already (a redelivery after a commit
- * whose ack did not arrive): *done[i] says so for item i. */
+/* Which of `b`'s messages were committed already (a redelivery after a commit whose ack did
+ * not arrive): done[i] when a row has its sequence number and xaction id; stale[i] when a row
+ * has its sequence number but another message's xaction id (a re-created stream). */
 static int js_done(batch_ctx *bc, const char *stream, const sl_landed_batch *b, bool *done,
-                   sl_err *err)
+                   bool *stale, sl_err *err)
 {
     int64_t lo = INT64_MAX;
     int64_t hi = 0;
@@ -827,19 +828,26 @@ static int js_done(batch_ctx *bc, const char *stream, const sl_landed_batch *b, 
     sl_sqlv args[] = {SL_SQL_S(stream), SL_SQL_I(lo), SL_SQL_I(hi)};
     json_object *rows = NULL;
     int rc = sl_store_query_tx(bc->tx,
-                               "SELECT seq FROM js_processed WHERE stream = $1 AND seq >= $2 AND "
-                               "seq <= $3",
+                               "SELECT seq, xaction FROM js_processed WHERE stream = $1 AND "
+                               "seq >= $2 AND seq <= $3",
                                args, 3, &rows, err);
     if (rc != SL_OK) {
         return rc;
     }
     size_t n = json_object_array_length(rows);
     for (size_t r = 0; r < n; r++) {
+        json_object *row = json_object_array_get_idx(rows, r);
         json_object *v = NULL;
-        (void)json_object_object_get_ex(json_object_array_get_idx(rows, r), "seq", &v);
+        (void)json_object_object_get_ex(row, "seq", &v);
         int64_t seq = json_object_get_int64(v);
+        const char *xaction = str_member(row, "xaction");
         for (size_t i = 0; i < b->len; i++) {
-            done[i] = done[i] || b->items[i].seq == seq;
+            if (b->items[i].seq != seq) {
+                continue;
+            }
+            bool same = xaction != NULL && strcmp(b->items[i].xaction_id, xaction) == 0;
+            done[i] = done[i] || same;
+            stale[i] = stale[i] || !same;
         }
     }
     json_object_put(rows);
@@ -856,10 +864,11 @@ static int js_batch(sl_processor *p, const sl_landed_batch *b, uint64_t *skipped
     batch_ctx bc;
     batch_init(&bc, p, NULL);
     bool *done = sl_xcalloc(b->len, sizeof(*done));
+    bool *stale = sl_xcalloc(b->len, sizeof(*stale));
     size_t fresh = 0;
     int rc = sl_store_tx_begin(p->st, &bc.tx, err);
     if (rc == SL_OK) {
-        rc = js_done(&bc, stream, b, done, err);
+        rc = js_done(&bc, stream, b, done, stale, err);
     }
     if (rc == SL_OK) {
         rc = lock_batch_keys(&bc, b, done, err);
@@ -871,11 +880,24 @@ static int js_batch(sl_processor *p, const sl_landed_batch *b, uint64_t *skipped
         fresh++;
         rc = process_one(&bc, &b->items[i], err);
         if (rc == SL_OK) {
-            sl_sqlv args[] = {SL_SQL_S(stream), SL_SQL_I(b->items[i].seq), SL_SQL_I(bc.now)};
-            rc = sl_store_tx_exec(bc.tx,
-                                  "INSERT INTO js_processed (stream, seq, done_ms) VALUES ($1, "
-                                  "$2, $3)",
-                                  args, 3, NULL, err);
+            sl_sqlv args[] = {SL_SQL_S(stream), SL_SQL_I(b->items[i].seq),
+                              SL_SQL_S(b->items[i].xaction_id), SL_SQL_I(bc.now)};
+            if (stale[i]) {
+                /* A row of another message under this sequence number: a stream re-created
+                 * with the same name and creation time. It no longer means anything. */
+                rc = sl_store_tx_exec(bc.tx,
+                                      "DELETE FROM js_processed WHERE stream = $1 AND seq = $2 "
+                                      "AND xaction <> $3",
+                                      args, 3, NULL, err);
+            }
+            /* No ON CONFLICT: another processor committing this very message makes this fail,
+             * and the retry skips it. */
+            if (rc == SL_OK) {
+                rc = sl_store_tx_exec(bc.tx,
+                                      "INSERT INTO js_processed (stream, seq, xaction, done_ms) "
+                                      "VALUES ($1, $2, $3, $4)",
+                                      args, 4, NULL, err);
+            }
         }
     }
     if (rc == SL_OK) {
@@ -893,6 +915,7 @@ static int js_batch(sl_processor *p, const sl_landed_batch *b, uint64_t *skipped
     }
     batch_fini(&bc);
     free(done);
+    free(stale);
     return rc;
 }
 
