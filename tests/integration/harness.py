@@ -318,6 +318,8 @@ class Sluice:
         self.keys = list(keys) if keys else []
         self.admin_port = admin_port or free_port()
         self.collect_port = collect_port or free_port()
+        self.ports_picked = not admin_port and not collect_port
+        self.ever_ready = False
         self.extra_args = list(args)
         self.extra_env = dict(env or {})
         self.ports_from_flags = ports_from_flags
@@ -348,7 +350,7 @@ class Sluice:
         return "SLUICE_STORE" in self.extra_env or any(
             x == "--store" or x.startswith("--store=") for x in self.extra_args)
 
-    def start(self, wait=True):
+    def start(self, wait=True, limit=None):
         assert self.proc is None or self.proc.poll() is not None, "already running"
         self.starts += 1
         self.log_path = os.path.join(self.tmp_root, "%s-%d.log" % (self.name, self.starts))
@@ -363,7 +365,17 @@ class Sluice:
         self.returncode = None
         self._flow = None
         if wait:
-            self.wait_ready()
+            try:
+                self.wait_ready(**({"limit": limit} if limit else {}))
+            except AssertionError:
+                # free_port() can lose its port to another process before sluice binds it
+                # (tests run in parallel): on a first start, take new ports and try again.
+                if not (self.ports_from_flags and self.ports_picked and not self.ever_ready
+                        and self.starts <= 3 and self.proc.poll() is not None
+                        and "(in use?)" in self.log_tail()):
+                    raise
+                self.admin_port, self.collect_port = free_port(), free_port()
+                return self.start(wait=wait, limit=limit)
         return self
 
     def wait_ready(self, limit=POLL_LIMIT_S):
@@ -378,6 +390,7 @@ class Sluice:
                 r = request(self.admin_port, "GET", "/readyz", timeout=2.0)
                 last = r
                 if r.status == 200:
+                    self.ever_ready = True
                     return r
             except (OSError, httpclient.HTTPException) as e:
                 last = e

@@ -335,8 +335,7 @@ class Cluster(harness.SluiceTestCase):
         return s
 
     def start_node(self, s):
-        s.start(wait=False)
-        s.wait_ready(limit=START_LIMIT_S)
+        s.start(limit=START_LIMIT_S)
 
     def phase(self, load, label, seconds):
         """Keep loading for `seconds`; print what happened meanwhile."""
