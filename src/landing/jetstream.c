@@ -281,29 +281,31 @@ static natsStatus set_servers(natsOptions *no, const char *url)
     return s;
 }
 
-/* The URL list for messages: "user:password@" of each server left out. */
+/* The URL list for messages: "user:password@" of each server left out (the last '@' ends it,
+ * with or without a scheme). */
+static void copy_part(char *out, size_t cap, size_t *n, const char *from, size_t len)
+{
+    len = len < cap - *n - 1 ? len : cap - *n - 1;
+    memcpy(out + *n, from, len);
+    *n += len;
+}
+
 static void redact_urls(const char *url, char *out, size_t cap)
 {
     size_t n = 0;
     for (const char *p = url; *p != '\0' && n + 1 < cap;) {
         const char *end = p + strcspn(p, ", ");
-        const char *host = p;
         const char *scheme = strstr(p, "://");
-        if (scheme != NULL && scheme < end) {
-            const char *at = memchr(scheme, '@', (size_t)(end - scheme));
-            if (at != NULL) {
-                size_t k = (size_t)(scheme + 3 - p);
-                k = k < cap - n - 1 ? k : cap - n - 1;
-                memcpy(out + n, p, k);
-                n += k;
-                host = at + 1;
-            }
+        const char *host = scheme != NULL && scheme < end ? scheme + 3 : p;
+        const char *at = NULL;
+        for (const char *q = host; q < end; q++) {
+            at = *q == '@' ? q : at;
         }
-        size_t k = (size_t)(end - host) + strspn(end, ", ");
-        k = k < cap - n - 1 ? k : cap - n - 1;
-        memcpy(out + n, host, k);
-        n += k;
-        p = end + strspn(end, ", ");
+        copy_part(out, cap, &n, p, (size_t)(host - p));
+        const char *rest = at != NULL ? at + 1 : host;
+        size_t seps = strspn(end, ", ");
+        copy_part(out, cap, &n, rest, (size_t)(end - rest) + seps);
+        p = end + seps;
     }
     out[n] = '\0';
 }

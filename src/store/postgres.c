@@ -176,9 +176,6 @@ static void stmts_drop(pg_store *st, bool all)
         }
     }
     st->nstmts = k;
-    if (all) {
-        st->stmt_seq = 0;
-    }
 }
 
 /* Make the write connection usable: reconnect when it broke, and end a transaction a failure
@@ -187,6 +184,7 @@ static int wconn_ready(pg_store *st, sl_err *err)
 {
     if (PQstatus(st->wconn) != CONNECTION_OK) {
         stmts_drop(st, true);
+        st->stmt_seq = 0; /* a new session: no statement of ours exists */
         PQreset(st->wconn);
         if (PQstatus(st->wconn) != CONNECTION_OK) {
             return pg_error(err, st->wconn, NULL, "reconnect to PostgreSQL");
@@ -196,6 +194,7 @@ static int wconn_ready(pg_store *st, sl_err *err)
     if (PQpipelineStatus(st->wconn) != PQ_PIPELINE_OFF && PQexitPipelineMode(st->wconn) != 1) {
         /* Results a failure left unread: start over on a fresh connection. */
         stmts_drop(st, true);
+        st->stmt_seq = 0; /* a new session: no statement of ours exists */
         PQreset(st->wconn);
         if (PQstatus(st->wconn) != CONNECTION_OK) {
             return pg_error(err, st->wconn, NULL, "reconnect to PostgreSQL");
@@ -1027,6 +1026,7 @@ static int pipe_sync(pg_tx *tx, PGresult **last, const char *what, sl_err *err)
         return pg_error(err, conn, NULL, what);
     }
     int pending = tx->queued;
+    bool stale_stmts = false;
     tx->queued = 0;
     for (int i = 0; i < pending; i++) {
         PGresult *res = PQgetResult(conn);
@@ -1041,6 +1041,12 @@ static int pipe_sync(pg_tx *tx, PGresult **last, const char *what, sl_err *err)
         }
         ExecStatusType s = PQresultStatus(res);
         if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            if (state != NULL && (strcmp(state, "26000") == 0 || strcmp(state, "0A000") == 0)) {
+                /* A prepared statement is gone (a pooler between us) or its plan no longer
+                 * fits the table: prepare afresh next time. */
+                stale_stmts = true;
+            }
             if (rc == SL_OK) {
                 rc = s == PGRES_PIPELINE_ABORTED
                          ? sl_err_set(err, SL_EIO, "%s: statement skipped after a failure", what)
@@ -1068,7 +1074,7 @@ static int pipe_sync(pg_tx *tx, PGresult **last, const char *what, sl_err *err)
             tx->st->stmts[i].ready = true;
         }
     } else {
-        stmts_drop(tx->st, false);
+        stmts_drop(tx->st, stale_stmts);
     }
     if (rc != SL_OK && last != NULL && *last != NULL) {
         PQclear(*last);
