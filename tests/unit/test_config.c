@@ -323,6 +323,12 @@ static void test_config_yaml_bad_url(void **state)
     assert_int_equal(yaml(f, "nats:\n  url: nats://a:1,http://b:2\n"), 1);
     assert_problem(f, "sluice.yaml:2: nats.url: found 'nats://a:1,http://b:2'");
     sl_buf_reset(&f->problems);
+    /* A rejected URL is shown without its user:password@. */
+    assert_int_equal(yaml(f, "nats:\n  url: nats://u:s3cr@t@a:1,http://v:pw@b:2\n"), 1);
+    assert_problem(f, "sluice.yaml:2: nats.url: found 'nats://***@a:1,http://***@b:2'");
+    assert_null(strstr(sl_buf_cstr(&f->problems), "s3cr"));
+    assert_null(strstr(sl_buf_cstr(&f->problems), "pw"));
+    sl_buf_reset(&f->problems);
     assert_no_problems(f, yaml(f, "nats: {url: 'tls://a:1'}\n"));
     assert_string_equal(f->c.nats, "tls://a:1");
 }
