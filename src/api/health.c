@@ -52,6 +52,21 @@ void sl__api_readyz(sl_http_req *req, void *ud)
     sl_http_reply_json(req, ready ? 200 : 503, o);
 }
 
+/* The landing log's backlog (local, or the JetStream consumer's). */
+static void backlog_gauges(sl_buf *b, int64_t waiting, int64_t oldest_ms)
+{
+    sl_buf_appendf(b,
+                   "# HELP sluice_landing_backlog_events Landed events not processed yet.\n"
+                   "# TYPE sluice_landing_backlog_events gauge\n"
+                   "sluice_landing_backlog_events %lld\n"
+                   "# HELP sluice_landing_backlog_oldest_seconds Age of the oldest landed "
+                   "event not processed yet (0 when none waits).\n"
+                   "# TYPE sluice_landing_backlog_oldest_seconds gauge\n"
+                   "sluice_landing_backlog_oldest_seconds %.3f\n",
+                   (long long)waiting,
+                   oldest_ms != 0 ? (double)(sl_now_ms() - oldest_ms) / 1000.0 : 0.0);
+}
+
 static void counter(sl_buf *b, const char *name, const char *help, const char *labels,
                     unsigned long long v)
 {
@@ -162,16 +177,7 @@ void sl__api_metrics(sl_http_req *req, void *ud)
         if (sl_landing_cursor_get(app->landing, sl_store_cursor_get_any, app->store, &cursor,
                                   &err) == SL_OK &&
             sl_landing_backlog(app->landing, cursor, NULL, &waiting, &oldest, &err) == SL_OK) {
-            sl_buf_appendf(&b,
-                           "# HELP sluice_landing_backlog_events Landed events not processed yet.\n"
-                           "# TYPE sluice_landing_backlog_events gauge\n"
-                           "sluice_landing_backlog_events %lld\n"
-                           "# HELP sluice_landing_backlog_oldest_seconds Age of the oldest landed "
-                           "event not processed yet (0 when none waits).\n"
-                           "# TYPE sluice_landing_backlog_oldest_seconds gauge\n"
-                           "sluice_landing_backlog_oldest_seconds %.3f\n",
-                           (long long)waiting,
-                           oldest != 0 ? (double)(sl_now_ms() - oldest) / 1000.0 : 0.0);
+            backlog_gauges(&b, waiting, oldest);
         }
     }
     if (app->js != NULL) {
@@ -185,16 +191,7 @@ void sl__api_metrics(sl_http_req *req, void *ud)
                        "# TYPE sluice_nats_connected gauge\nsluice_nats_connected %d\n",
                        up ? 1 : 0);
         if (up && sl_js_backlog(app->js, NULL, &waiting, &oldest, &err) == SL_OK) {
-            sl_buf_appendf(&b,
-                           "# HELP sluice_landing_backlog_events Landed events not processed yet.\n"
-                           "# TYPE sluice_landing_backlog_events gauge\n"
-                           "sluice_landing_backlog_events %lld\n"
-                           "# HELP sluice_landing_backlog_oldest_seconds Age of the oldest landed "
-                           "event not processed yet (0 when none waits).\n"
-                           "# TYPE sluice_landing_backlog_oldest_seconds gauge\n"
-                           "sluice_landing_backlog_oldest_seconds %.3f\n",
-                           (long long)waiting,
-                           oldest != 0 ? (double)(sl_now_ms() - oldest) / 1000.0 : 0.0);
+            backlog_gauges(&b, waiting, oldest);
         }
     }
     if (app->processor != NULL) {

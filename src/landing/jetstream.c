@@ -529,6 +529,33 @@ int sl_js_backlog(sl_js *js, const char *flow_id, int64_t *count, int64_t *oldes
     return SL_OK;
 }
 
+/* ---- reading the stream (tail, privacy erase) ----------------------------------------------- */
+
+/* A short-lived ordered consumer on `subject` from stream sequence `start` (0: the first). */
+static natsStatus ordered_reader(sl_js *js, const char *subject, uint64_t start,
+                                 natsSubscription **sub, jsErrCode *jerr)
+{
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = js->stream;
+    so.Ordered = true;
+    so.Config.DeliverPolicy = start > 0 ? js_DeliverByStartSequence : js_DeliverAll;
+    so.Config.OptStartSeq = start;
+    return js_SubscribeSync(sub, js->ctx, subject, NULL, &so, jerr);
+}
+
+/* The stream sequence number of a message read by a consumer (0 when it has none). */
+static uint64_t stream_seq_of(natsMsg *m)
+{
+    jsMsgMetaData *meta = NULL;
+    uint64_t seq = 0;
+    if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
+        seq = meta->Sequence.Stream;
+        jsMsgMetaData_Destroy(meta);
+    }
+    return seq;
+}
+
 /* ---- live tail ---------------------------------------------------------------------------- */
 
 #define TAIL_WINDOW  5000 /* stream messages looked through for a flow's newest events */
@@ -608,13 +635,7 @@ int sl_js_tail(sl_js *js, const char *flow_id, int64_t after, size_t max, sl_lan
     uint64_t start =
         after >= 0 ? (uint64_t)after + 1 : (last > TAIL_WINDOW ? last - TAIL_WINDOW : 1);
     natsSubscription *sub = NULL;
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    so.Stream = js->stream;
-    so.Ordered = true;
-    so.Config.DeliverPolicy = js_DeliverByStartSequence;
-    so.Config.OptStartSeq = start;
-    s = js_SubscribeSync(&sub, js->ctx, subject, NULL, &so, &jerr);
+    s = ordered_reader(js, subject, start, &sub, &jerr);
     if (s != NATS_OK) {
         tail_batch(NULL, 0, out);
         return sl_err_set(err, SL_EBUSY, "nats tail %s: %s (code %d)", subject, nats_text(s),
@@ -628,12 +649,7 @@ int sl_js_tail(sl_js *js, const char *flow_id, int64_t after, size_t max, sl_lan
         if (natsSubscription_NextMsg(&m, sub, TAIL_WAIT_MS) != NATS_OK) {
             break; /* erased meanwhile, or the servers went away: what was read is the answer */
         }
-        jsMsgMetaData *meta = NULL;
-        uint64_t seq = 0;
-        if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
-            seq = meta->Sequence.Stream;
-            jsMsgMetaData_Destroy(meta);
-        }
+        uint64_t seq = stream_seq_of(m);
         sl_js_msg probe;
         if (!decode(m, &probe)) {
             natsMsg_Destroy(m);
@@ -700,12 +716,7 @@ int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
         return SL_OK;
     }
     natsSubscription *sub = NULL;
-    jsSubOptions so;
-    jsSubOptions_Init(&so);
-    so.Stream = js->stream;
-    so.Ordered = true;
-    so.Config.DeliverPolicy = js_DeliverAll;
-    s = js_SubscribeSync(&sub, js->ctx, SUBJECTS, NULL, &so, &jerr);
+    s = ordered_reader(js, SUBJECTS, 0, &sub, &jerr);
     if (s != NATS_OK) {
         return sl_err_set(err, SL_EBUSY, "nats ordered consumer on %s: %s (code %d)", js->stream,
                           nats_text(s), (int)jerr);
@@ -734,12 +745,7 @@ int sl_js_erase(sl_js *js, const char *const *needles, size_t n,
             rc = sl_err_set(err, SL_EBUSY, "nats reading %s: %s", js->stream, nats_text(s));
             break;
         }
-        jsMsgMetaData *meta = NULL;
-        uint64_t seq = 0;
-        if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
-            seq = meta->Sequence.Stream;
-            jsMsgMetaData_Destroy(meta);
-        }
+        uint64_t seq = stream_seq_of(m);
         seen = seq > seen ? seq : seen;
         const char *body = natsMsg_GetData(m);
         size_t len = (size_t)natsMsg_GetDataLength(m);
