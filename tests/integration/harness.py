@@ -192,6 +192,27 @@ def make_event(event_id=None, timestamp=None, template="email_delivered.json", *
     return ev
 
 
+def nats_server_bin():
+    """The nats-server binary: on PATH, or where the Debian package puts it."""
+    found = shutil.which("nats-server")
+    if found:
+        return found
+    for d in ("/usr/sbin", "/usr/bin", "/usr/local/bin"):
+        p = os.path.join(d, "nats-server")
+        if os.access(p, os.X_OK):
+            return p
+    return None
+
+
+def die_with_parent():
+    """preexec_fn: SIGKILL the child when the test process dies, so no server outlives it."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def free_port():
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:

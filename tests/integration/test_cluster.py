@@ -21,7 +21,6 @@ nats-server) are printed when the test fails; SLUICE_TEST_KEEP=1 keeps the nats-
 directory for a look afterwards."""
 
 import collections
-import ctypes
 import glob
 import http.client as httpclient
 import os
@@ -54,24 +53,8 @@ DRAIN_LIMIT_S = 60.0      # acknowledged events must all be stored within this a
 NATS_DOWN_S = 14
 
 
-def nats_server_bin():
-    """The nats-server binary: on PATH, or where the Debian package puts it."""
-    found = shutil.which("nats-server")
-    if found:
-        return found
-    for d in ("/usr/sbin", "/usr/bin", "/usr/local/bin"):
-        p = os.path.join(d, "nats-server")
-        if os.access(p, os.X_OK):
-            return p
-    return None
-
-
-def _die_with_parent():
-    """preexec_fn: SIGKILL the child when the test process dies, so no server outlives it."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+nats_server_bin = harness.nats_server_bin
+_die_with_parent = harness.die_with_parent
 
 
 def http_json(port, path, timeout=2.0):

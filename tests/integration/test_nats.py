@@ -12,11 +12,9 @@ replica count than the stream has refuses to start. Runs on both stores. Needs n
 skips (77), except with CI=true where it fails. nats-server's log is printed when a test fails."""
 
 import concurrent.futures
-import ctypes
 import http.client as httpclient
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -35,24 +33,8 @@ TEMPLATES = ["email_delivered.json", "email_opened.json", "push_sent.json", "sms
              "webhook_clicked.json", "in_app_opened.json"]
 
 
-def nats_server_bin():
-    """The nats-server binary: on PATH, or where the Debian package puts it."""
-    found = shutil.which("nats-server")
-    if found:
-        return found
-    for d in ("/usr/sbin", "/usr/bin", "/usr/local/bin"):
-        p = os.path.join(d, "nats-server")
-        if os.access(p, os.X_OK):
-            return p
-    return None
-
-
-def _die_with_parent():
-    """preexec_fn: SIGKILL the server when the test process dies, so it never outlives the test."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+nats_server_bin = harness.nats_server_bin
+_die_with_parent = harness.die_with_parent
 
 
 class NatsServer:
