@@ -231,15 +231,27 @@ int sl_catalog_load(sl_store *st, const sl_strlist *default_cio_keys, sl_catalog
         sl_flow_rt *f = &c->flows[c->n];
         if (resolve_flow(st, json_object_array_get_idx(list, i), default_cio_keys, f, &ferr) !=
             SL_OK) {
-            SL_LOG_WARN("catalog", "flow left out of service error=\"%s\"", ferr.msg);
             flow_fini(f);
+            if (ferr.code == SL_EBUSY || ferr.code == SL_EIO) {
+                /* The store failed, not the flow: no snapshot rather than one without it (the
+                 * caller keeps the current one). */
+                *err = ferr;
+                json_object_put(list);
+                sl_catalog_unref(c);
+                return ferr.code;
+            }
+            SL_LOG_WARN("catalog", "flow left out of service error=\"%s\"", ferr.msg);
             continue;
         }
         c->n++;
     }
     json_object_put(list);
     list = NULL;
-    if (sl_store_doc_list(st, "idNamespace", &list, err) == SL_OK) {
+    if ((rc = sl_store_doc_list(st, "idNamespace", &list, err)) != SL_OK) {
+        sl_catalog_unref(c);
+        return rc;
+    }
+    {
         size_t m = json_object_array_length(list);
         c->ns = sl_xcalloc(m + 1, sizeof(*c->ns));
         for (size_t i = 0; i < m; i++) {
