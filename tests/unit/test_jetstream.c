@@ -610,7 +610,13 @@ static void test_jetstream_backlog_counts_unprocessed_per_flow(void **state)
     publish(js, "flowA", "ev-1", "x-1", "{}", NULL); /* received 1700000000123 */
     publish(js, "flowA", "ev-2", "x-2", "{}", NULL);
     publish(js, "flowB", "ev-3", "x-3", "{}", NULL);
-    assert_int_equal(sl_js_backlog(js, NULL, &count, &oldest, &err), SL_OK);
+    /* The consumer's leader learns of new messages through the cluster: wait for it. */
+    for (int64_t end = now_ms() + 5000; now_ms() < end; sleep_ms(50)) {
+        assert_int_equal(sl_js_backlog(js, NULL, &count, &oldest, &err), SL_OK);
+        if (count == 3) {
+            break;
+        }
+    }
     assert_int_equal(count, 3);
     assert_int_equal(oldest, 1700000000123);
 
