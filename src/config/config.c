@@ -381,37 +381,6 @@ static void quote(const char *v, size_t len, char *out, size_t cap)
     out[o] = '\0';
 }
 
-static void append_part(char *out, size_t cap, size_t *n, const char *from, size_t len)
-{
-    len = len < cap - *n - 1 ? len : cap - *n - 1;
-    memcpy(out + *n, from, len);
-    *n += len;
-}
-
-/* A URL (list) may carry user:password@: "***@" stands for it in messages. */
-static void hide_credentials(const char *v, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (const char *p = v; *p != '\0' && n + 1 < cap;) {
-        const char *end = p + strcspn(p, ", ");
-        const char *scheme = strstr(p, "://");
-        const char *host = scheme != NULL && scheme < end ? scheme + 3 : p;
-        const char *at = NULL;
-        for (const char *c = host; c < end; c++) {
-            at = *c == '@' ? c : at;
-        }
-        append_part(out, cap, &n, p, (size_t)(host - p));
-        if (at != NULL) {
-            append_part(out, cap, &n, "***@", 4);
-        }
-        const char *rest = at != NULL ? at + 1 : host;
-        size_t seps = strspn(end, ", ");
-        append_part(out, cap, &n, rest, (size_t)(end - rest) + seps);
-        p = end + seps;
-    }
-    out[n] = '\0';
-}
-
 /* "found 'v', expected ..." for a rejected value. */
 static void describe_bad_value(const option *o, const char *v, char *out, size_t cap)
 {
@@ -419,7 +388,7 @@ static void describe_bad_value(const option *o, const char *v, char *out, size_t
     char want[160];
     char shown[80];
     if (o->type == T_URL) {
-        hide_credentials(v, shown, sizeof(shown));
+        sl_url_hide_credentials(v, shown, sizeof(shown));
         v = shown;
     }
     quote(v, strlen(v), q, sizeof(q));

@@ -116,3 +116,36 @@ bool sl_utf8_valid(const char *s, size_t len)
     }
     return true;
 }
+
+static void append_part(char *out, size_t cap, size_t *n, const char *from, size_t len)
+{
+    len = len < cap - *n - 1 ? len : cap - *n - 1;
+    memcpy(out + *n, from, len);
+    *n += len;
+}
+
+void sl_url_hide_credentials(const char *url, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (cap == 0) {
+        return;
+    }
+    for (const char *p = url; *p != '\0' && n + 1 < cap;) {
+        const char *end = p + strcspn(p, ", ");
+        const char *scheme = strstr(p, "://");
+        const char *host = scheme != NULL && scheme < end ? scheme + 3 : p;
+        const char *at = NULL;
+        for (const char *c = host; c < end; c++) {
+            at = *c == '@' ? c : at;
+        }
+        append_part(out, cap, &n, p, (size_t)(host - p));
+        if (at != NULL) {
+            append_part(out, cap, &n, "***@", 4);
+        }
+        const char *rest = at != NULL ? at + 1 : host;
+        size_t seps = strspn(end, ", ");
+        append_part(out, cap, &n, rest, (size_t)(end - rest) + seps);
+        p = end + seps;
+    }
+    out[n] = '\0';
+}

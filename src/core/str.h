@@ -49,6 +49,10 @@ const char *sl_buf_cstr(const sl_buf *b);
 /* Duplicate `s` as a new NUL-terminated heap string (release with free). */
 char *sl_strndup(sl_str s);
 
+/* A URL, or a list of them separated by commas or spaces, for messages: the user:password@ of
+ * each (up to its last '@') becomes "***@". Writes at most `cap` bytes with the NUL. */
+void sl_url_hide_credentials(const char *url, char *out, size_t cap);
+
 /* True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing past U+10FFFF). */
 bool sl_utf8_valid(const char *s, size_t len);
 

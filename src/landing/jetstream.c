@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/str.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -281,39 +282,10 @@ static natsStatus set_servers(natsOptions *no, const char *url)
     return s;
 }
 
-/* The URL list for messages: "user:password@" of each server left out (the last '@' ends it,
- * with or without a scheme). */
-static void copy_part(char *out, size_t cap, size_t *n, const char *from, size_t len)
-{
-    len = len < cap - *n - 1 ? len : cap - *n - 1;
-    memcpy(out + *n, from, len);
-    *n += len;
-}
-
-static void redact_urls(const char *url, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (const char *p = url; *p != '\0' && n + 1 < cap;) {
-        const char *end = p + strcspn(p, ", ");
-        const char *scheme = strstr(p, "://");
-        const char *host = scheme != NULL && scheme < end ? scheme + 3 : p;
-        const char *at = NULL;
-        for (const char *q = host; q < end; q++) {
-            at = *q == '@' ? q : at;
-        }
-        copy_part(out, cap, &n, p, (size_t)(host - p));
-        const char *rest = at != NULL ? at + 1 : host;
-        size_t seps = strspn(end, ", ");
-        copy_part(out, cap, &n, rest, (size_t)(end - rest) + seps);
-        p = end + seps;
-    }
-    out[n] = '\0';
-}
-
 static int connect_nats(sl_js *js, const char *url, sl_err *err)
 {
     char shown[512];
-    redact_urls(url, shown, sizeof shown);
+    sl_url_hide_credentials(url, shown, sizeof shown);
     natsStatus s = natsOptions_Create(&js->nopts);
     if (s == NATS_OK) {
         s = set_servers(js->nopts, url);
