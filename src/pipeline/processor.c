@@ -1075,6 +1075,20 @@ static void *processor_main(void *arg)
     return NULL;
 }
 
+/* Starts `p`'s thread on `run`; frees `p` when it cannot. */
+static sl_processor *start_thread(sl_processor *p, void *(*run)(void *), sl_err *err)
+{
+    atomic_init(&p->stop, false);
+    pthread_mutex_init(&p->lock, NULL);
+    if (pthread_create(&p->thread, NULL, run, p) != 0) {
+        (void)sl_err_set(err, SL_EIO, "cannot start the processor thread");
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
 sl_processor *sl_processor_start(sl_store *st, sl_landing *landing, sl_catalog_holder *cat,
                                  sl_err *err)
 {
@@ -1082,16 +1096,8 @@ sl_processor *sl_processor_start(sl_store *st, sl_landing *landing, sl_catalog_h
     p->st = st;
     p->landing = landing;
     p->cat = cat;
-    atomic_init(&p->stop, false);
     atomic_init(&p->replay_poke, true);
-    pthread_mutex_init(&p->lock, NULL);
-    if (pthread_create(&p->thread, NULL, processor_main, p) != 0) {
-        (void)sl_err_set(err, SL_EIO, "cannot start the processor thread");
-        pthread_mutex_destroy(&p->lock);
-        free(p);
-        return NULL;
-    }
-    return p;
+    return start_thread(p, processor_main, err);
 }
 
 sl_processor *sl_processor_start_js(sl_store *st, sl_js *js, sl_catalog_holder *cat,
@@ -1102,16 +1108,8 @@ sl_processor *sl_processor_start_js(sl_store *st, sl_js *js, sl_catalog_holder *
     p->js = js;
     p->cat = cat;
     p->retention_ms = retention_ms;
-    atomic_init(&p->stop, false);
     atomic_init(&p->replay_poke, false);
-    pthread_mutex_init(&p->lock, NULL);
-    if (pthread_create(&p->thread, NULL, processor_js_main, p) != 0) {
-        (void)sl_err_set(err, SL_EIO, "cannot start the processor thread");
-        pthread_mutex_destroy(&p->lock);
-        free(p);
-        return NULL;
-    }
-    return p;
+    return start_thread(p, processor_js_main, err);
 }
 
 void sl_processor_stop(sl_processor *p)
