@@ -26,6 +26,11 @@ struct sl_http_server {
     MHD_socket quiesced; /* the listen socket after quiesce: closed only after stop */
     unsigned port;
     atomic_uint inflight;
+    /* Set by sl_http_quiesce. A request checks it after counting itself in `inflight`, so once
+     * sl_http_drain has seen zero no request can still suspend itself (libmicrohttpd aborts
+     * when it is stopped with a suspended connection). */
+    atomic_bool closing;
+    atomic_uint parked;             /* suspended and not yet resumed */
     atomic_uint_fast64_t counts[6]; /* [0] unused, [1..5] status classes */
 };
 
@@ -350,12 +355,17 @@ void *sl_http_data(const sl_http_req *req)
 void sl_http_suspend(sl_http_req *req)
 {
     req->suspended = true;
+    atomic_fetch_add(&req->srv->parked, 1);
     MHD_suspend_connection(req->conn);
 }
 
 void sl_http_resume(sl_http_req *req)
 {
+    /* `req` may be freed as soon as the connection resumes; the server is not, since
+     * sl_http_stop leaves a listener with parked requests alone. */
+    sl_http_server *srv = req->srv;
     MHD_resume_connection(req->conn);
+    atomic_fetch_sub(&srv->parked, 1);
 }
 
 /* ---- MHD callbacks ---- */
@@ -368,6 +378,10 @@ static enum MHD_Result send_reply(sl_http_req *req)
     }
     if (req->resp == NULL) {
         return MHD_NO;
+    }
+    if (atomic_load(&req->srv->closing)) {
+        /* Keep-alive connections outlive the quiesced listener: tell the client to go. */
+        (void)MHD_add_response_header(req->resp, MHD_HTTP_HEADER_CONNECTION, "close");
     }
     enum MHD_Result ret = MHD_queue_response(req->conn, req->status, req->resp);
     MHD_destroy_response(req->resp);
@@ -483,6 +497,14 @@ static bool origin_allowed(const sl_http_server *srv, const sl_http_req *req)
 static enum MHD_Result on_first_call(sl_http_server *srv, sl_http_req *req)
 {
     bool path_known = false;
+    if (atomic_load(&srv->closing)) {
+        /* A request on a kept-alive connection after shutdown began (one whose headers came
+         * earlier is in flight and goes on). */
+        sl_http_add_header(req, "Retry-After", "5");
+        sl_http_reply_problem(req, 503, "Shutting down",
+                              "sluice is shutting down and takes no new requests; retry later");
+        return send_reply(req);
+    }
     if (!host_allowed(srv, req)) {
         sl_http_reply_problem(req, 403, "Host not allowed",
                               "this listener answers only for Host 127.0.0.1, localhost, [::1] "
@@ -686,6 +708,7 @@ unsigned sl_http_port(const sl_http_server *srv)
 void sl_http_quiesce(sl_http_server *srv)
 {
     if (srv != NULL && srv->daemon != NULL) {
+        atomic_store(&srv->closing, true);
         /* With internal threads the socket must stay open until MHD_stop_daemon. */
         srv->quiesced = MHD_quiesce_daemon(srv->daemon);
     }
@@ -706,6 +729,15 @@ unsigned sl_http_drain(sl_http_server *srv, int timeout_ms)
 void sl_http_stop(sl_http_server *srv)
 {
     if (srv == NULL) {
+        return;
+    }
+    unsigned parked = atomic_load(&srv->parked);
+    if (parked > 0) {
+        /* libmicrohttpd aborts the process when stopped with a parked request; leave the
+         * listener to the process exit instead (the owner of each parked request still
+         * answers it when its work ends). */
+        SL_LOG_ERROR("http", "listener not stopped: requests still parked listener=%s count=%u",
+                     srv->cfg.name, parked);
         return;
     }
     MHD_stop_daemon(srv->daemon);

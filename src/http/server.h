@@ -57,13 +57,16 @@ sl_http_server *sl_http_start(const sl_http_config *cfg, sl_err *err);
 /* The bound port (useful with port 0). */
 unsigned sl_http_port(const sl_http_server *srv);
 
-/* Stop accepting new connections; requests in flight go on. */
+/* Stop accepting new connections; requests in flight go on. A request that arrives after
+ * this on a kept-alive connection gets 503 (Retry-After), and every reply from then on closes
+ * its connection. */
 void sl_http_quiesce(sl_http_server *srv);
 
 /* Wait until no request is in flight, at most `timeout_ms`. Returns the number left. */
 unsigned sl_http_drain(sl_http_server *srv, int timeout_ms);
 
-/* Stop the threads and close every connection. NULL is a no-op. */
+/* Stop the threads and close every connection. NULL is a no-op. A listener that still has a
+ * suspended request is left running (logged): stopping it would abort the process. */
 void sl_http_stop(sl_http_server *srv);
 
 /* Totals since start, by status class, for logs and /metrics. */

@@ -8,6 +8,9 @@ import concurrent.futures
 import http.client
 import json
 import os
+import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -151,6 +154,69 @@ class Durability(harness.SluiceTestCase):
         self.assertGreaterEqual(len(acked), THREADS * PER_THREAD // 2)
         self.check_after_restart(s, ds, sent, acked)
         self.assertEqual(rc, 0, "exit status after SIGTERM (-9: had to be killed after 10 s, -6: abort)")
+
+    def test_sigterm_with_open_connections(self):
+        """SIGTERM with a kept-alive connection open and a request half received: the request whose
+        headers came before the signal is answered and stored; a new request on the kept-alive
+        connection gets 503 with Retry-After and Connection: close; sluice then exits 0."""
+        s = self.sluice(keys=[KEY])
+        path, port = s.collect_path(), s.collect_port
+        keep = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        first = compact(make_event())
+        keep.request("POST", path, body=first, headers=signed_headers(KEY, first))
+        r = keep.getresponse()
+        r.read()
+        self.assertEqual(r.status, 200)
+        self.assertNotEqual((r.getheader("connection") or "").lower(), "close")
+
+        # headers now, body later: "100 Continue" proves sluice took the request in
+        slow_body = compact(make_event())
+        head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: application/json\r\n" \
+               "Content-Length: %d\r\nExpect: 100-continue\r\n" % (path, port, len(slow_body))
+        for k, v in signed_headers(KEY, slow_body).items():
+            if k.lower() != "content-type":
+                head += "%s: %s\r\n" % (k, v)
+        slow = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.addCleanup(slow.close)
+        slow.sendall((head + "\r\n").encode())
+        self.assertTrue(slow.recv(4096).startswith(b"HTTP/1.1 100"), "no 100 Continue")
+
+        os.kill(s.proc.pid, signal.SIGTERM)
+        harness.poll(lambda: "shutting down" in s.log_tail(), what="the shutdown log line")
+
+        second = compact(make_event())
+        keep.request("POST", path, body=second, headers=signed_headers(KEY, second))
+        r = keep.getresponse()
+        problem = json.loads(r.read())
+        self.assertEqual(r.status, 503, problem)
+        self.assertEqual(r.getheader("content-type"), "application/problem+json")
+        self.assertEqual(problem["status"], 503)
+        self.assertIn("shutting down", problem["detail"])
+        self.assertEqual(r.getheader("retry-after"), "5")
+        self.assertEqual((r.getheader("connection") or "").lower(), "close")
+        keep.close()
+
+        slow.sendall(slow_body)
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = slow.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer[:200])
+        self.assertIn(b"connection: close", answer.lower())
+
+        try:
+            s.proc.wait(timeout=10)  # no second signal: that one means "exit now" (130)
+        except subprocess.TimeoutExpired:
+            self.fail("sluice did not exit within 10 s of SIGTERM")
+        rc, _, _ = s.stop()
+        self.assertEqual(rc, 0)
+        s.start()
+        ids = [json.loads(first)["event_id"], json.loads(slow_body)["event_id"]]
+        seen = s.wait_event_ids(set(ids))
+        self.assertEqual(sorted(seen), sorted(ids))
+        self.assertNotIn(json.loads(second)["event_id"], seen)
 
 
 if __name__ == "__main__":
