@@ -6,6 +6,9 @@
 #define SL_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+struct sl_buf;
 
 typedef enum sl_log_level {
     SL_LOG_LEVEL_ERROR = 0,
@@ -28,9 +31,15 @@ bool sl_log_level_parse(const char *name, sl_log_level *out);
 bool sl_log_format_set(const char *name);
 
 /* Write one line. `fmt` is a message, optionally followed by " key=value" pairs: everything
- * before the first " key=" becomes msg="...", the pairs are kept as they are. */
+ * before the first " key=" becomes msg="...". A value runs to the next " key=" (so it may hold
+ * spaces); one the caller put in quotes loses them. Each value is written quoted and escaped
+ * when it needs to be (logfmt), or as a JSON string. */
 void sl_log_write(sl_log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* The line sl_log_write writes for `text` (the formatted message and pairs), appended to `b`. */
+void sl_log_format(struct sl_buf *b, sl_log_level level, const char *module, const char *text,
+                   int64_t ts_ms, bool json);
 
 #define SL_LOG_AT(lvl, mod, ...)                                                                   \
     do {                                                                                           \
