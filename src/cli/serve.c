@@ -410,6 +410,9 @@ int sl_cli_serve(int argc, char **argv)
     if (rc == 0) {
         int sig = 0;
         (void)sigwait(&set, &sig);
+        /* Logged once the listeners refuse new requests, so whoever reads it can rely on it. */
+        sl_http_quiesce(rt->app.collect_srv);
+        sl_http_quiesce(rt->app.admin_srv);
         SL_LOG_INFO("main", "shutting down; draining in-flight requests signal=%d", sig);
         pthread_t t;
         if (pthread_create(&t, NULL, second_signal, &set) == 0) {

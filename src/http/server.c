@@ -707,8 +707,7 @@ unsigned sl_http_port(const sl_http_server *srv)
 
 void sl_http_quiesce(sl_http_server *srv)
 {
-    if (srv != NULL && srv->daemon != NULL) {
-        atomic_store(&srv->closing, true);
+    if (srv != NULL && srv->daemon != NULL && !atomic_exchange(&srv->closing, true)) {
         /* With internal threads the socket must stay open until MHD_stop_daemon. */
         srv->quiesced = MHD_quiesce_daemon(srv->daemon);
     }
