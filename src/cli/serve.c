@@ -231,19 +231,22 @@ static bool has_role(const sl_config *cfg, const char *role)
     return false;
 }
 
-/* Another node changed the catalog (PostgreSQL NOTIFY or polling): take the new snapshot. */
-static void on_catalog_changed(void *ud)
+/* Another node changed the catalog (PostgreSQL NOTIFY or polling): take the new snapshot.
+ * Returns false when the store failed midway (the current snapshot stays; the watcher asks
+ * again at its next poll). */
+static bool on_catalog_changed(void *ud)
 {
     sl_app *app = ud;
     sl_err err;
     sl_err_clear(&err);
     int64_t t0 = sl_mono_ns();
     if (sl_api_reload_catalog(app, &err) != SL_OK) {
-        SL_LOG_WARN("main", "cannot reload the catalog error=\"%s\"", err.msg);
-        return;
+        SL_LOG_WARN("main", "cannot reload the catalog; retrying in 2 s error=\"%s\"", err.msg);
+        return false;
     }
     SL_LOG_DEBUG("main", "catalog reloaded after a change took_us=%lld",
                  (long long)((sl_mono_ns() - t0) / 1000));
+    return true;
 }
 
 static int serve(runtime *rt)

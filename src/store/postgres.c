@@ -34,7 +34,7 @@ typedef struct pg_store {
     pthread_t watcher;
     bool watching;
     atomic_bool unwatch;
-    void (*changed)(void *ud);
+    bool (*changed)(void *ud);
     void *changed_ud;
     PGconn *wconn; /* write connection */
     /* Statements prepared on the write connection by transactions (the pipeline's hot path),
@@ -1240,6 +1240,7 @@ static void *watch_main(void *arg)
     char last[128] = "";
     int64_t next_poll = 0;
     int backoff_ms = 0;
+    bool failed = false; /* the last change was not taken: offer it again at the next poll */
     while (!atomic_load(&st->unwatch)) {
         if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
             PQfinish(conn);
@@ -1265,6 +1266,7 @@ static void *watch_main(void *arg)
                 changed = last[0] != '\0' || next_poll == 0;
                 (void)snprintf(last, sizeof(last), "%s", fp);
             }
+            changed = changed || failed;
             next_poll = now + WATCH_POLL_MS;
         }
         struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
@@ -1277,7 +1279,7 @@ static void *watch_main(void *arg)
             PQfreemem(n);
         }
         if (changed && st->changed != NULL) {
-            st->changed(st->changed_ud);
+            failed = !st->changed(st->changed_ud);
             char fp[128];
             if (catalog_fingerprint(conn, fp, sizeof(fp))) {
                 (void)snprintf(last, sizeof(last), "%s", fp);
@@ -1288,7 +1290,7 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-static int pg_watch(sl_store *base, void (*changed)(void *ud), void *ud, sl_err *err)
+static int pg_watch(sl_store *base, bool (*changed)(void *ud), void *ud, sl_err *err)
 {
     pg_store *st = (pg_store *)base;
     st->changed = changed;

@@ -241,7 +241,7 @@ int sl_store_query_tx(sl_store_tx *tx, const char *sql, const sl_sqlv *args, int
     return tx->st->be->tx_query(tx, sql, args, nargs, rows, err);
 }
 
-int sl_store_watch(sl_store *st, void (*changed)(void *ud), void *ud, sl_err *err)
+int sl_store_watch(sl_store *st, bool (*changed)(void *ud), void *ud, sl_err *err)
 {
     return st->be->watch != NULL ? st->be->watch(st, changed, ud, err) : SL_OK;
 }

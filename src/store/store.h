@@ -146,9 +146,11 @@ int sl_store_compact(sl_store *st, sl_err *err);
 /* Catalog changes made by other processes sharing the store (several sluice nodes on one
  * PostgreSQL): `changed` is called on a watcher thread soon after any of them writes a catalog
  * document that the pipeline uses (PostgreSQL LISTEN/NOTIFY on channel "sluice_catalog", with
- * polling every 2 s as a fallback and after a reconnect). SQLite: one process owns the file, so
+ * polling every 2 s as a fallback and after a reconnect). `changed` returns false when it
+ * could not take the change (the store failed while reloading): it is called again at the
+ * next poll until it succeeds. SQLite: one process owns the file, so
  * this starts nothing. Stop with sl_store_unwatch before sl_store_close. */
-int sl_store_watch(sl_store *st, void (*changed)(void *ud), void *ud, sl_err *err);
+int sl_store_watch(sl_store *st, bool (*changed)(void *ud), void *ud, sl_err *err);
 void sl_store_unwatch(sl_store *st);
 /* Run one query on a read connection; `*rows` is a new JSON array of objects keyed by column
  * name, integers as ints, reals as doubles, text as strings, NULL as null. */

@@ -82,7 +82,7 @@ struct sl_store_backend {
     /* NULL for a backend with one writer at a time (SQLite). */
     int (*tx_lock_keys)(sl_store_tx *tx, const char *keys, sl_err *err);
     int (*compact)(sl_store *st, sl_err *err);
-    int (*watch)(sl_store *st, void (*changed)(void *ud), void *ud, sl_err *err);
+    int (*watch)(sl_store *st, bool (*changed)(void *ud), void *ud, sl_err *err);
     void (*unwatch)(sl_store *st);
 };
 

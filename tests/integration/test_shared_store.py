@@ -46,6 +46,26 @@ class SharedStore(harness.SluiceTestCase):
         # The target is under a second; the assertion leaves room for a loaded CI machine.
         self.assertLess(worst, 5.0, "a catalog change took %.1f s to reach the other node" % worst)
 
+    def test_failed_reload_is_retried(self):
+        """A node whose catalog reload fails (the store refuses it midway) keeps its snapshot and
+        tries again at the next poll, so it still learns a change it was told about once."""
+        a, b = self.nodes()
+        flow = a.flow_id
+        self.assertAccepted(b.post_event(make_event()), b, "before")
+        # The documents' column goes away (change detection reads other columns), the flow is
+        # disabled behind sluice's back, and every node is told: their reloads fail.
+        a.store_rows("ALTER TABLE catalog RENAME COLUMN doc TO doc_hidden")
+        a.store_rows("UPDATE catalog SET doc_hidden = jsonb_set(doc_hidden::jsonb, '{state}', "
+                     "'\"disabled\"')::text, updated_ms = updated_ms + 1 WHERE kind = 'flow' AND id = ?",
+                     (flow,))
+        a.store_rows("NOTIFY sluice_catalog, 'test'")
+        harness.poll(lambda: "cannot reload the catalog" in b.log_tail(), what="node b's failed reload")
+        self.assertAccepted(b.post_event(make_event()), b, "the old snapshot stays while reloads fail")
+        a.store_rows("ALTER TABLE catalog RENAME COLUMN doc_hidden TO doc")
+        for node in (a, b):
+            self.assertTrue(harness.poll(lambda: node.post_event(make_event()).status == 404, limit=10,
+                                         interval=0.1, what="the disabled flow on %s" % node.name))
+
     def test_each_node_processes_its_own_landing_log(self):
         a, b = self.nodes()
         ids_a = [make_event() for _ in range(5)]
