@@ -79,8 +79,7 @@ static const char *event_id_of(json_object *body)
     return len > 0 && len <= SL_MAX_MSG_ID ? json_object_get_string(v) : NULL;
 }
 
-static void refuse(sl_http_req *req, sl_collect *c, unsigned status, const char *title,
-                   const char *detail)
+static void count_refused(sl_collect *c, unsigned status)
 {
     int idx = status == 400   ? SL_REFUSED_400
               : status == 401 ? SL_REFUSED_401
@@ -89,6 +88,12 @@ static void refuse(sl_http_req *req, sl_collect *c, unsigned status, const char 
               : status == 415 ? SL_REFUSED_415
                               : SL_REFUSED_503;
     atomic_fetch_add(&c->refused[idx], 1);
+}
+
+static void refuse(sl_http_req *req, sl_collect *c, unsigned status, const char *title,
+                   const char *detail)
+{
+    count_refused(c, status);
     if (status == 503) {
         sl_http_add_header(req, "Retry-After", "5");
     }
@@ -480,8 +485,10 @@ static void on_body_single(sl_http_req *req, void *ud)
     land(req, job);
 }
 
-static void batch_fail(json_object *responses, int status, const char *msg)
+/* One message of a batch refused: its entry in the 207, counted like a refused request. */
+static void batch_fail(sl_collect *c, json_object *responses, int status, const char *msg)
 {
+    count_refused(c, (unsigned)status);
     json_object *r = json_object_new_object();
     json_object_object_add(r, "statusCode", json_object_new_int(status));
     json_object_object_add(r, "message", json_object_new_string(msg));
@@ -498,7 +505,13 @@ static void batch_message(sl_http_req *req, sl_collect *c, inlet_job *job, json_
     const sl_flow_rt *flow = job->flow;
     const char *inlet = sl_http_param(req, "inletId");
     if (!json_object_is_type(msg, json_type_object)) {
-        batch_fail(job->responses, 400, "a message must be an object {\"header\", \"body\"}");
+        static const char why[] = "a message must be an object {\"header\", \"body\"}";
+        if (flow != NULL) { /* the request's flow, its signature checked already */
+            const char *raw = json_object_to_json_string_ext(
+                msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+            land_refused(c, req, flow, sl_str_c(raw), SL_CODE_UNPARSABLE, why, NULL);
+        }
+        batch_fail(c, job->responses, 400, why);
         return;
     }
     if (json_object_object_get_ex(msg, "header", &header) &&
@@ -506,13 +519,13 @@ static void batch_message(sl_http_req *req, sl_collect *c, inlet_job *job, json_
         json_object_is_type(fid, json_type_string)) {
         flow = sl_catalog_flow(job->cat, json_object_get_string(fid));
         if (flow == NULL || !flow->enabled || strcmp(flow->inlet_id, inlet) != 0) {
-            batch_fail(job->responses, 404,
+            batch_fail(c, job->responses, 404,
                        "header.flowId names no enabled dataflow of this inlet");
             return;
         }
     }
     if (flow == NULL) {
-        batch_fail(job->responses, 400,
+        batch_fail(c, job->responses, 400,
                    "no flow id: give header.flowId or the request's x-adobe-flow-id");
         return;
     }
@@ -523,13 +536,19 @@ static void batch_message(sl_http_req *req, sl_collect *c, inlet_job *job, json_
     if (!ok) {
         const char *why = check_signature(req, c, flow);
         if (why != NULL) {
-            batch_fail(job->responses, 401, why);
+            batch_fail(c, job->responses, 401, why);
             return;
         }
     }
     if (!json_object_object_get_ex(msg, "body", &body) ||
         !json_object_is_type(body, json_type_object)) {
-        batch_fail(job->responses, 400, "message body is missing or not a JSON object");
+        /* Kept for the flow's error diagnostics, as an unparsable single event is: the raw
+         * body (or the whole message when it has none). */
+        static const char why[] = "message body is missing or not a JSON object";
+        const char *raw = json_object_to_json_string_ext(
+            body != NULL ? body : msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        land_refused(c, req, flow, sl_str_c(raw), SL_CODE_UNPARSABLE, why, NULL);
+        batch_fail(c, job->responses, 400, why);
         return;
     }
     size_t i = job->nitems++;

@@ -79,14 +79,20 @@ class Batch(harness.SluiceTestCase):
                 {"header": {"flowId": self.s.flow_id}, "body": good[1]},
                 {"header": {"flowId": str(uuid.uuid4())}, "body": lost_flow},
                 {"body": "just a string"},
-                {"body": good[2]}]
-        resps = self.assertBatch(self.post_batch(msgs), 6, "mixed batch")
+                {"body": good[2]},
+                42]  # not a message object at all
+        r = harness.patch_flow(self.s, self.s.flow_id,
+                               [{"op": "add", "path": "/options/errorDiagnosticsEnabled", "value": True}])
+        self.assertEqual(r.status, 200, r)
+        before = harness.metric_values(self.s)
+        resps = self.assertBatch(self.post_batch(msgs), 7, "mixed batch")
         self.assertMsgAccepted(resps[0], "message 0")
         self.assertMsgRefused(resps[1], 400, "message 1 (array body)")
         self.assertMsgAccepted(resps[2], "message 2")
         self.assertMsgRefused(resps[3], 404, "message 3 (unknown header.flowId)")
         self.assertMsgRefused(resps[4], 400, "message 4 (string body)")
         self.assertMsgAccepted(resps[5], "message 5")
+        self.assertMsgRefused(resps[6], 400, "message 6 (a number)")
         sentinel = make_event()
         self.assertAccepted(self.s.post_event(sentinel), self.s, "sentinel")
         seen = self.s.wait_event_ids([e["event_id"] for e in good] + [sentinel["event_id"]])
@@ -95,6 +101,23 @@ class Batch(harness.SluiceTestCase):
         self.assertNotIn(lost_flow["event_id"], seen, "message with an unknown flow was stored")
         for row in self.s.landing_rows():
             self.assertNotIn(lost_flow["event_id"].encode(), bytes(row[4]), "refused message landed")
+        # refused messages are counted like refused requests
+        after = harness.metric_values(self.s)
+        for status, n in (("400", 3), ("404", 1)):
+            key = 'sluice_collect_refused_total{status="%s"}' % status
+            self.assertEqual(after.get(key, 0) - before.get(key, 0), n, key)
+        # the three bodies that are not objects are in the flow's error diagnostics, raw
+        def unparsable():
+            return [i for i in harness.flow_errors(self.s, self.s.flow_id, "limit=1000")
+                    if i["code"] == "INGEST-1401-400"]
+        items = harness.poll(lambda: len(unparsable()) >= 3 and unparsable(),
+                             what="diagnostics of the refused messages")
+        raws = [i["raw"] for i in items or []]
+        self.assertIn('"just a string"', raws)
+        self.assertIn("42", raws)
+        self.assertTrue([r for r in raws if r.startswith("[") and good[0]["event_id"] in r], raws)
+        for i in items:
+            self.assertRegex(i["message"], "not a JSON object|must be an object")
 
     def test_duplicates_in_batch(self):
         ev = make_event()
