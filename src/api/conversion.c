@@ -488,12 +488,11 @@ void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
     for (size_t i = 0; i < n && i < 100; i++) {
         json_object *rec = NULL;
         int warn_map = 0;
-        int warn_schema = 0;
         json_object *r = json_object_new_object();
         sl_err_clear(&err);
         if (sl_mapping_run(m, json_object_array_get_idx(rows, i), &rec, &warn_map, &err) == SL_OK &&
             schema != NULL) {
-            (void)sl_schema_apply(schema, rec, &warn_schema, &err);
+            sl_schema_apply(schema, rec);
         }
         /* What the pipeline would refuse: every violation of the schema (at most 5). The
          * pipeline gives a record without _id the event's transaction id first: so here. */
@@ -511,7 +510,7 @@ void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
             }
         }
         json_object_object_add(r, "data", rec);
-        if (warn_map + warn_schema > 0 || err.code != SL_OK || nviol > 0) {
+        if (warn_map > 0 || err.code != SL_OK || nviol > 0) {
             json_object *errs = json_object_new_array();
             for (size_t v = 0; v < nviol && v < SL_VIOLATIONS_MAX; v++) {
                 char msg[600];
@@ -519,10 +518,10 @@ void sl__api_mapping_sets_preview(sl_http_req *req, void *ud)
                                viol[v].message, viol[v].pointer);
                 json_object_array_add(errs, json_object_new_string(msg));
             }
-            if (warn_map + warn_schema > 0 || err.code != SL_OK) {
+            if (warn_map > 0 || err.code != SL_OK) {
                 char msg[320];
                 (void)snprintf(msg, sizeof(msg), "%d field(s) could not be mapped or coerced%s%s",
-                               warn_map + warn_schema, err.msg[0] != '\0' ? ": " : "", err.msg);
+                               warn_map, err.msg[0] != '\0' ? ": " : "", err.msg);
                 json_object_array_add(errs, json_object_new_string(msg));
             }
             json_object_object_add(r, "errors", errs);

@@ -364,8 +364,11 @@ static bool sync_validate(sl_http_req *req, sl_collect *c, inlet_job *job, json_
     size_t nviol = 0;
     const char *code = SL_CODE_INVALID;
     char message[1024] = "";
-    if (sl_mapping_run_opts(flow->mapping, doc, &mopts, &rec, &warnings, &err) != SL_OK ||
-        sl_schema_apply(flow->schema, rec, &warnings, &err) != SL_OK) {
+    bool mapped = sl_mapping_run_opts(flow->mapping, doc, &mopts, &rec, &warnings, &err) == SL_OK;
+    if (mapped) {
+        sl_schema_apply(flow->schema, rec);
+    }
+    if (!mapped) {
         code = SL_CODE_MAPPER;
         (void)snprintf(message, sizeof(message), "%s", err.msg);
     } else if ((nviol = sl_schema_validate(flow->schema, rec, viol, SL_VIOLATIONS_MAX)) > 0) {

@@ -332,23 +332,12 @@ static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
     bc->nwarnings = 0;
     const char *profile_code = NULL;
     int warn_map = 0;
-    int warn_schema = 0;
     sl_mapping_opts mopts = {.now_ms = bc->now, .on_warning = on_mapping_warning, .ud = bc};
     if (sl_mapping_run_opts(flow->mapping, in, &mopts, &rec, &warn_map, &local) != SL_OK) {
         rc = record_failure(bc, flow, d, ev, SL_CODE_MAPPER, local.msg, NULL, err);
         goto out;
     }
-    if (sl_schema_apply(flow->schema, rec, &warn_schema, &local) != SL_OK) {
-        rc = record_failure(bc, flow, d, ev, SL_CODE_MAPPER, local.msg, NULL, err);
-        goto out;
-    }
-    if (warn_schema > 0 && bc->nwarnings < WARNINGS_MAX) {
-        ev_warning *ew = &bc->warnings[bc->nwarnings++];
-        (void)snprintf(ew->pointer, sizeof(ew->pointer), "#");
-        (void)snprintf(ew->message, sizeof(ew->message),
-                       "%d value(s) could not be converted to their schema type and were dropped",
-                       warn_schema);
-    }
+    sl_schema_apply(flow->schema, rec);
     const char *id = str_member(rec, "_id");
     if (id == NULL) {
         /* No event id to derive _id from: the transaction id is unique per landed event. */
@@ -466,14 +455,14 @@ static int process_one(batch_ctx *bc, const sl_landed *ev, sl_err *err)
         }
         bc->stats.latency_buckets[b]++;
     }
-    if (warn_map + warn_schema > 0 || profile_code != NULL) {
+    if (warn_map > 0 || profile_code != NULL) {
         d->warnings++;
         bc->stats.warnings++;
         fc->warnings++;
         if (bc->job != NULL) {
             bc->job->done.warnings++;
         }
-        if (warn_map + warn_schema > 0) {
+        if (warn_map > 0) {
             sl_run_delta_code(d, SL_CODE_MAPPER, "warning", code_summary(SL_CODE_MAPPER));
         }
         if (profile_code != NULL) {
@@ -526,8 +515,8 @@ static int lock_batch_keys(batch_ctx *bc, const sl_landed_batch *b, const bool *
         sl_mapping_opts mopts = {.now_ms = bc->now};
         if (sl_json_parse(ev->body, SL_MAX_JSON_DEPTH, &in, &local) == SL_OK &&
             json_object_is_type(in, json_type_object) &&
-            sl_mapping_run_opts(flow->mapping, in, &mopts, &rec, &warnings, &local) == SL_OK &&
-            sl_schema_apply(flow->schema, rec, &warnings, &local) == SL_OK) {
+            sl_mapping_run_opts(flow->mapping, in, &mopts, &rec, &warnings, &local) == SL_OK) {
+            sl_schema_apply(flow->schema, rec);
             sl_profile_lock_keys(rec, sl_catalog_ns_canon, (void *)bc->cat, &keys);
         }
         json_object_put(in);

@@ -232,10 +232,10 @@ static json_object *to_boolean(json_object *v)
     return NULL;
 }
 
-static void coerce_object(json_object *props, json_object *obj, int depth, int *warnings);
+static void coerce_object(json_object *props, json_object *obj, int depth);
 
 /* Coerce `v` to property `prop`. Returns a new reference, or NULL when it cannot. */
-static json_object *coerce_value(json_object *prop, json_object *v, int depth, int *warnings)
+static json_object *coerce_value(json_object *prop, json_object *v, int depth)
 {
     const char *type = str_member(prop, "type");
     const char *format = str_member(prop, "format");
@@ -265,7 +265,7 @@ static json_object *coerce_value(json_object *prop, json_object *v, int depth, i
         }
         json_object *sub = NULL;
         if (depth < MAX_DEPTH && json_object_object_get_ex(prop, "properties", &sub)) {
-            coerce_object(sub, v, depth + 1, warnings);
+            coerce_object(sub, v, depth + 1);
         }
         return json_object_get(v);
     }
@@ -275,7 +275,7 @@ static json_object *coerce_value(json_object *prop, json_object *v, int depth, i
     return json_object_get(v);
 }
 
-static void coerce_object(json_object *props, json_object *obj, int depth, int *warnings)
+static void coerce_object(json_object *props, json_object *obj, int depth)
 {
     json_object_object_foreach(props, key, prop)
     {
@@ -283,16 +283,14 @@ static void coerce_object(json_object *props, json_object *obj, int depth, int *
         if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
             continue;
         }
-        json_object *c = coerce_value(prop, v, depth, warnings);
+        json_object *c = coerce_value(prop, v, depth);
         if (c == v) {
             json_object_put(c); /* unchanged: drop the extra reference */
             continue;
         }
-        if (c == NULL) {
-            /* Left as it is: validation reports the type mismatch and the record fails, as
-             * AEP does not downgrade an XDM data-type mismatch to a warning. */
-            (void)warnings;
-        } else {
+        /* NULL: left as it is; validation reports the type mismatch and the record fails, as
+         * AEP does not downgrade an XDM data-type mismatch to a warning. */
+        if (c != NULL) {
             json_object_object_add(obj, key, c);
         }
     }
@@ -394,19 +392,13 @@ static void fill_identities(const sl_schema *s, json_object *rec)
     }
 }
 
-int sl_schema_apply(const sl_schema *s, json_object *record, int *warnings, sl_err *err)
+void sl_schema_apply(const sl_schema *s, json_object *record)
 {
-    (void)err;
-    int warn = 0;
     json_object *props = NULL;
     if (json_object_object_get_ex(s->doc, "properties", &props)) {
-        coerce_object(props, record, 0, &warn);
+        coerce_object(props, record, 0);
     }
     fill_identities(s, record);
-    if (warnings != NULL) {
-        *warnings = warn;
-    }
-    return SL_OK;
 }
 
 int sl_schema_check_required(const sl_schema *s, json_object *record, sl_err *err)

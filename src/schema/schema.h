@@ -27,9 +27,8 @@ int sl_schema_compile(json_object *doc, sl_schema **out, sl_err *err);
 
 /* Coerce the fields of `record` (modified in place) to the schema's types, then add the
  * record's identities to its identityMap. A value that cannot be coerced is left as it is, for
- * sl_schema_validate to report (AEP fails a record on an XDM data-type mismatch); `*warnings`
- * stays 0 and is kept for callers. */
-int sl_schema_apply(const sl_schema *s, json_object *record, int *warnings, sl_err *err);
+ * sl_schema_validate to report (AEP fails a record on an XDM data-type mismatch). */
+void sl_schema_apply(const sl_schema *s, json_object *record);
 
 /* SL_ESCHEMA when a field the schema's top-level `required` list names is absent or null in
  * `record` (borrowed), with a message and err->loc.pointer naming the first one; else SL_OK.
