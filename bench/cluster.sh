@@ -57,69 +57,18 @@ done
 [ "$WRK_CONNS" -ge "$WRK_THREADS" ] || die "BENCH_CONNECTIONS must be >= BENCH_THREADS"
 
 # ---- temp dir, process bookkeeping, cleanup ------------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench-cluster.XXXXXX")
-STARTED=()        # "pid:signal:name" of every process we started, stopped newest first at exit
-TEE_PID=""
-
-# alive PID: true while PID exists and is not a zombie.
-alive() {
-  local s
-  read -r s 2>/dev/null <"/proc/$1/stat" || return 1
-  s=${s##*) }
-  [ "${s%% *}" != Z ]
-}
-
-# stop PID NAME [SIGNAL]: SIGNAL (default TERM), wait up to 20 s, then SIGKILL; reap it if it is
-# our child, and drop it from STARTED (so a PID that is later reused is never signalled).
-stop() {
-  local pid=$1 name=$2 sig=${3:-TERM} i
-  if alive "$pid"; then
-    kill -"$sig" "$pid" 2>/dev/null || true
-    for ((i = 0; i < 200; i++)); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then
-      echo "bench-cluster: $name (pid $pid) still running 20 s after SIG$sig; sending SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
-  for i in "${!STARTED[@]}"; do
-    [ "${STARTED[i]%%:*}" != "$pid" ] || unset 'STARTED[i]'
+BENCH_TAG=bench-cluster
+# shellcheck disable=SC2317  # called from procs.sh at exit
+on_failure() {
+  local f
+  for f in "$TMP"/*.log "$TMP"/nats/*.log "$TMP"/pg/server.log; do
+    [ -s "$f" ] || continue
+    echo "----- last lines of $f -----" >&2
+    tail -15 "$f" >&2
   done
 }
-
-# started PID SIGNAL NAME: remember a process for cleanup.
-started() { STARTED+=("$1:$2:$3"); }
-
-cleanup() {
-  local rc=$? idx i entry rest
-  trap - EXIT INT TERM
-  idx=("${!STARTED[@]}")
-  for ((i = ${#idx[@]} - 1; i >= 0; i--)); do     # newest first
-    entry=${STARTED[${idx[i]}]}
-    rest=${entry#*:}
-    stop "${entry%%:*}" "${rest#*:}" "${rest%%:*}"
-  done
-  if [ "$rc" -ne 0 ]; then
-    for f in "$TMP"/*.log "$TMP"/nats/*.log "$TMP"/pg/server.log; do
-      [ -s "$f" ] || continue
-      echo "----- last lines of $f -----" >&2
-      tail -15 "$f" >&2
-    done
-  fi
-  if [ "$KEEP_TMP" = 1 ]; then
-    echo "bench-cluster: kept $TMP" >&2
-  else
-    rm -rf "$TMP"
-  fi
-  if [ -n "$TEE_PID" ]; then
-    exec 1>&- 2>&-
-    wait "$TEE_PID" 2>/dev/null || true
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "bench-cluster: interrupted" >&2; exit 130' INT
-trap 'echo "bench-cluster: terminated" >&2; exit 143' TERM
+# shellcheck source=bench/procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 
 # ---- results file --------------------------------------------------------------------------
 mkdir -p "$OUT_DIR"

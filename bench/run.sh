@@ -48,59 +48,9 @@ fi
 TICKS=$(getconf CLK_TCK)                  # unit of utime/stime in /proc/PID/stat
 
 # ---- temp dir, process bookkeeping, cleanup ------------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
-STARTED=()        # "pid:name" of every process we started, stopped in reverse order at exit
-TEE_PID=""
-
-# alive PID: true while PID exists and is not a zombie (kill -0 also succeeds on zombies).
-alive() {
-  local s
-  read -r s 2>/dev/null <"/proc/$1/stat" || return 1
-  s=${s##*) }
-  [ "${s%% *}" != Z ]
-}
-
-# stop PID NAME: SIGTERM, wait up to 10 s, then SIGKILL; reap it if it is our child, and drop
-# it from STARTED (so a PID that is later reused is never signalled).
-stop() {
-  local pid=$1 name=$2 i
-  if alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do alive "$pid" || break; sleep 0.1; done
-    if alive "$pid"; then
-      echo "bench: $name (pid $pid) ignored SIGTERM for 10 s; sending SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
-  for i in "${!STARTED[@]}"; do
-    [ "${STARTED[i]%%:*}" != "$pid" ] || unset 'STARTED[i]'
-  done
-}
-
-cleanup() {
-  local rc=$? idx i entry
-  trap - EXIT INT TERM
-  idx=("${!STARTED[@]}")
-  for ((i = ${#idx[@]} - 1; i >= 0; i--)); do     # newest first
-    entry=${STARTED[${idx[i]}]}
-    stop "${entry%%:*}" "${entry#*:}"
-  done
-  if [ "$KEEP_TMP" = 1 ]; then
-    echo "bench: kept $TMP" >&2
-  else
-    rm -rf "$TMP"
-  fi
-  # Let tee write out the last lines before the shell exits.
-  if [ -n "$TEE_PID" ]; then
-    exec 1>&- 2>&-
-    wait "$TEE_PID" 2>/dev/null || true
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "bench: interrupted" >&2; exit 130' INT
-trap 'echo "bench: terminated" >&2; exit 143' TERM
+BENCH_TAG=bench
+# shellcheck source=bench/procs.sh
+. "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 
 # ---- results file --------------------------------------------------------------------------
 mkdir -p "$OUT_DIR"
@@ -201,7 +151,7 @@ wrk_run_in() {
   out="$TMP/run_wrk.out"
   run_wrk "$@" >"$out" &
   pid=$!
-  STARTED+=("$pid:wrk run")
+  started "$pid" TERM "wrk run"
   wait "$pid" || die "$1: wrk run failed"
   stop "$pid" "wrk run"          # already exited: only forgets the PID
   printf -v "$var" '%s' "$(<"$out")"
@@ -284,7 +234,7 @@ run_nginx() {
   (pin "$SERVER_CPUS" nginx -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log") \
     >"$dir/stdout.log" 2>&1 &
   local master=$!
-  STARTED+=("$master:nginx")
+  started "$master" TERM nginx
   if ! python3 "$BENCH/helper.py" wait-http "http://127.0.0.1:$PORT_NGINX/collection/ready" 204 10; then
     cat "$dir/stdout.log" "$dir/error.log" >&2 || true
     die "nginx did not start"
@@ -296,7 +246,7 @@ run_nginx() {
   # The subshell execs nginx, so $! is the master; its children are the workers.
   local workers=() w
   mapfile -t workers < <(children "$master")
-  for w in "${workers[@]}"; do STARTED+=("$w:nginx worker"); done
+  for w in "${workers[@]}"; do started "$w" TERM "nginx worker"; done
   echo "nginx: master $master, workers ${workers[*]:-none} (worker_processes $NGINX_WORKERS)" \
        "on 127.0.0.1:$PORT_NGINX"
 
@@ -338,7 +288,7 @@ run_sluice() {
   [ -z "$SLUICE_THREADS" ] || args+=(--threads "$SLUICE_THREADS")
   (pin "$SERVER_CPUS" "$SLUICE_BIN" "${args[@]}") >"$TMP/sluice.log" 2>&1 &
   SLUICE_PID=$!
-  STARTED+=("$SLUICE_PID:sluice")
+  started "$SLUICE_PID" TERM sluice
   if ! python3 "$BENCH/helper.py" wait-http "$admin/readyz" 200 30; then
     tail -50 "$TMP/sluice.log" >&2
     die "sluice did not become ready"
