@@ -321,6 +321,21 @@ def poll(fn, limit=POLL_LIMIT_S, interval=0.05, what="condition"):
         time.sleep(interval)
 
 
+def tail_files(paths, limit=20000):
+    """The last `limit` bytes of each file that exists, each under a "----- path -----" line."""
+    out = []
+    for p in paths:
+        try:
+            with open(p, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        if len(data) > limit:
+            data = b"...(cut)...\n" + data[-limit:]
+        out.append("----- %s -----\n%s" % (p, data.decode("utf-8", "replace")))
+    return "\n".join(out) if out else "(no log)"
+
+
 class Sluice:
     """One `sluice serve` process.
 
@@ -453,18 +468,7 @@ class Sluice:
         return self.stop()
 
     def log_tail(self, limit=20000):
-        paths = sorted(glob.glob(os.path.join(self.tmp_root, "%s-*.log" % self.name)))
-        out = []
-        for p in paths:
-            try:
-                with open(p, "rb") as f:
-                    data = f.read()
-            except OSError:
-                continue
-            if len(data) > limit:
-                data = b"...(cut)...\n" + data[-limit:]
-            out.append("----- %s -----\n%s" % (p, data.decode("utf-8", "replace")))
-        return "\n".join(out) if out else "(no log)"
+        return tail_files(sorted(glob.glob(os.path.join(self.tmp_root, "%s-*.log" % self.name))), limit)
 
     # ---- admin API ----------------------------------------------------------------------------
     def admin(self, method, path, body=None, headers=None):

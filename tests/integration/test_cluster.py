@@ -175,18 +175,8 @@ class NatsCluster:
                 p.wait(timeout=10)
 
     def log_tail(self, limit=8000):
-        out = []
-        for i in range(self.size):
-            path = os.path.join(self.dir, self.name(i) + ".log")
-            try:
-                with open(path, "rb") as f:
-                    data = f.read()
-            except OSError:
-                continue
-            if len(data) > limit:
-                data = b"...(cut)...\n" + data[-limit:]
-            out.append("----- %s -----\n%s" % (path, data.decode("utf-8", "replace")))
-        return "\n".join(out)
+        return harness.tail_files([os.path.join(self.dir, self.name(i) + ".log") for i in range(self.size)],
+                                  limit)
 
     def remove(self):
         if os.environ.get("SLUICE_TEST_KEEP"):

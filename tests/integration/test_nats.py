@@ -337,6 +337,13 @@ class Nats(harness.SluiceTestCase):
                 f.result()
         return acked
 
+    def wait_drained(self, s, count):
+        """Wait until the backlog is empty and the flow's runs count `count` events received."""
+        def drained():
+            m = harness.metric_values(s)
+            return m.get("sluice_landing_backlog_events") == 0.0 and self.flow_totals(s)[0][0] >= count
+        poll(drained, what="backlog 0 and every event counted")
+
     def test_kill9_after_burst_stores_and_counts_each_event_once(self):
         n = self.nats()
         s = self.node(n)
@@ -351,11 +358,7 @@ class Nats(harness.SluiceTestCase):
         self.assertEqual(s.flow_id, flow)
         seen = self.assertStoredOnce(s, acked, "after kill -9 and restart")
         self.assertEqual(sorted(seen), sorted(acked), "rows that were never sent")
-
-        def drained():
-            m = harness.metric_values(s)
-            return m.get("sluice_landing_backlog_events") == 0.0 and self.flow_totals(s)[0][0] >= count
-        poll(drained, what="backlog 0 and every event counted")
+        self.wait_drained(s, count)
         # past another ack wait: a late redelivery would show now
         time.sleep(ACK_WAIT_S + 1)
         totals, _ = self.flow_totals(s)
@@ -395,11 +398,7 @@ class Nats(harness.SluiceTestCase):
         s.start()
         seen = self.assertStoredOnce(s, acked, "after the redelivery")
         self.assertEqual(sorted(seen), sorted(acked), "rows that were never sent")
-
-        def drained():
-            m = harness.metric_values(s)
-            return m.get("sluice_landing_backlog_events") == 0.0 and self.flow_totals(s)[0][0] >= count
-        poll(drained, what="backlog 0 and every event counted")
+        self.wait_drained(s, count)
         totals, _ = self.flow_totals(s)
         redelivered = harness.metric_values(s).get("sluice_pipeline_redelivered_total", -1)
         print("\ncommitted before the kill %d, redelivered and only acknowledged %d, runs %r"
